@@ -1,0 +1,226 @@
+"""The ABC(D) classification: per-client totals over a period, then categories by cumulative share.
+
+Rule (stated in the README): D when a client's total is <= 0. For the others, `before` is the sum
+of all totals strictly larger than the client's over the sum of all positive totals: A if
+`before` < A-share, B if `before` < A-share + B-share, else C. Totals are compared on a grid of
+1e-9 of the positive sum, so float noise neither splits equal totals nor makes zero positive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.cleaning import Transactions
+from analysis.errors import InputError
+from analysis.period import PeriodBounds, resolve_period
+from analysis.result import CATEGORIES, AnalysisResult, CategoryStats
+from analysis.settings import AnalysisSettings, Thresholds
+
+GRID = 1e-9
+
+
+@dataclass(frozen=True)
+class Graded:
+    """Categories of a vector of totals, with the quantities they were decided on."""
+
+    categories: np.ndarray
+    grid_values: np.ndarray
+    positive_total: float
+
+
+def categorize(values: np.ndarray, thresholds: Thresholds) -> Graded:
+    """Categories ('A'..'D') for totals, by the rule in this module's docstring."""
+    values = np.asarray(values, dtype="float64")
+    out = np.full(values.shape, "D", dtype="<U1")
+    raw_positive = float(values[values > 0].sum())
+    if raw_positive <= 0 or not np.isfinite(raw_positive):
+        return Graded(out, np.zeros_like(values), 0.0)
+    grid = np.rint(values / (raw_positive * GRID))
+    positive = grid > 0
+    # Grid values are whole numbers summing to about 1e9, so these sums are exact in float64
+    # whatever the order: equal totals always see the same `before`.
+    levels, inverse = np.unique(grid[positive], return_inverse=True)
+    level_sums = np.bincount(inverse, weights=grid[positive], minlength=len(levels))
+    running = np.cumsum(level_sums)
+    grid_total = running[-1]
+    before = grid_total - running[inverse]
+    a_limit = thresholds.a * grid_total
+    b_limit = (thresholds.a + thresholds.b) * grid_total
+    graded = np.where(before * 100 < a_limit, "A", np.where(before * 100 < b_limit, "B", "C"))
+    out[positive] = graded
+    return Graded(out, grid, float(values[positive].sum()))
+
+
+def _period_rows(tx: Transactions, settings: AnalysisSettings) -> tuple[pd.Series, PeriodBounds]:
+    """Which rows fall in the asked period, and the period's bounds."""
+    frame = tx.frame
+    spec = settings.period
+    if not tx.has_dates:
+        if spec.kind != "all":
+            raise InputError("period_needs_dates", found=tx.columns_found())
+        return pd.Series(True, index=frame.index), PeriodBounds(None, None)
+    dates = frame["date"]
+    first, last = dates.min(), dates.max()
+    bounds = resolve_period(
+        spec,
+        None if pd.isna(first) else first.date(),
+        None if pd.isna(last) else last.date(),
+    )
+    if spec.kind == "all" or bounds.start is None or bounds.end is None:
+        return pd.Series(True, index=frame.index), bounds
+    inside = dates.between(pd.Timestamp(bounds.start), pd.Timestamp(bounds.end))
+    return inside, bounds
+
+
+def client_totals(tx: Transactions, settings: AnalysisSettings) -> tuple[pd.DataFrame, PeriodBounds]:
+    """One row per client of the file: value over the period, purchases, first and last ones."""
+    criterion = settings.criterion
+    frame = tx.frame
+    if criterion not in frame.columns:
+        code = "no_profit_column" if criterion == "profit" else "no_value_column"
+        raise InputError(code, found=tx.columns_found())
+    inside, bounds = _period_rows(tx, settings)
+    keys = frame["client_key"]
+    everyone = pd.Index(pd.unique(keys), name="client_key")
+    period = frame.loc[inside]
+    grouped = period.groupby("client_key", sort=False)
+    totals = pd.DataFrame(index=everyone)
+    totals["value"] = grouped[criterion].sum().reindex(everyone, fill_value=0.0).astype("float64")
+    if tx.shape == "per_client":
+        totals = totals.join(_per_client_activity(frame, bounds))
+    else:
+        totals = totals.join(_purchases(period, criterion, bounds))
+    attributes = frame.groupby("client_key", sort=False)
+    totals["client"] = attributes["client"].first()
+    carried = [c for c in ("segment", "manager", *tx.carried) if c in frame.columns]
+    if carried:
+        totals = totals.join(attributes[carried].last())
+    if "contract_end" in frame.columns:
+        totals["contract_end"] = attributes["contract_end"].max()
+    return totals, bounds
+
+
+def _purchases(period: pd.DataFrame, criterion: str, bounds: PeriodBounds) -> pd.DataFrame:
+    """Purchases per client: distinct invoices, else distinct dates, else rows; refunds excluded."""
+    amount = "sales" if "sales" in period.columns else criterion
+    bought = period.loc[period[amount] > 0]
+    grouped = bought.groupby("client_key", sort=False)
+    if "invoice" in bought.columns:
+        ids = bought["invoice"].fillna("\x00row" + bought["row"].astype("str"))
+        purchases = ids.groupby(bought["client_key"], sort=False).nunique()
+    elif "date" in bought.columns:
+        purchases = grouped["date"].nunique()
+    else:
+        purchases = grouped.size()
+    activity = pd.DataFrame({"purchases": purchases})
+    if "date" in bought.columns:
+        activity["first_purchase"] = grouped["date"].min()
+        activity["last_purchase"] = grouped["date"].max()
+    return activity
+
+
+def _per_client_activity(frame: pd.DataFrame, bounds: PeriodBounds) -> pd.DataFrame:
+    grouped = frame.groupby("client_key", sort=False)
+    activity = pd.DataFrame(index=grouped.size().index)
+    if "orders" in frame.columns:
+        activity["purchases"] = grouped["orders"].sum()
+    if "last_purchase" in frame.columns:
+        activity["last_purchase"] = grouped["last_purchase"].max()
+    return activity
+
+
+def analyze(tx: Transactions, settings: AnalysisSettings) -> AnalysisResult:
+    """Classify the clients of a table; the single entry point of the analysis."""
+    totals, bounds = client_totals(tx, settings)
+    graded = categorize(totals["value"].to_numpy(), settings.thresholds)
+    if graded.positive_total <= 0:
+        raise InputError("nothing_to_rank", criterion=settings.criterion, clients=len(totals))
+    clients = _client_table(totals, graded, bounds)
+    categories = _category_stats(clients, graded.positive_total)
+    top = clients["value"].clip(lower=0)
+    one_off = clients["one_off"]
+    return AnalysisResult(
+        criterion=settings.criterion,
+        period=bounds,
+        period_spec=settings.period,
+        thresholds=settings.thresholds,
+        clients=clients,
+        categories=categories,
+        total=float(clients["value"].sum()),
+        positive_total=graded.positive_total,
+        pareto_client_share=categories[0].clients / len(clients),
+        one_off_share=None if one_off.isna().all() else float(one_off.fillna(False).mean()),
+        top1_share=float(top.iloc[:1].sum() / graded.positive_total),
+        top10_share=float(top.iloc[:10].sum() / graded.positive_total),
+        segments=_segments(clients),
+        skipped=tx.skipped,
+        columns=dict(tx.roles.mapping),
+        shape=tx.shape,
+        source=tx.source,
+        spellings=tx.spellings,
+        currency=tx.currency,
+    )
+
+
+def _client_table(totals: pd.DataFrame, graded: Graded, bounds: PeriodBounds) -> pd.DataFrame:
+    """The per-client table, best first (ties by name), with shares, ranks and activity."""
+    table = totals.assign(
+        category=graded.categories, _grid=graded.grid_values
+    ).reset_index(drop=True)
+    table = table.sort_values(["_grid", "client"], ascending=[False, True], kind="stable")
+    table = table.reset_index(drop=True)
+    positive_total = graded.positive_total
+    table["share"] = table["value"] / positive_total
+    table["cumulative_share"] = table["value"].clip(lower=0).cumsum() / positive_total
+    table["rank"] = table["_grid"].rank(method="min", ascending=False).astype("int64")
+    table["category"] = pd.Categorical(table["category"], categories=list(CATEGORIES))
+    if "purchases" in table.columns:
+        purchases = table["purchases"].astype("Float64")
+        table["purchases"] = purchases.astype("Int64")
+        table["one_off"] = (purchases == 1).astype("boolean")
+    else:
+        table["purchases"] = pd.array([pd.NA] * len(table), dtype="Int64")
+        table["one_off"] = pd.array([pd.NA] * len(table), dtype="boolean")
+    for column in ("first_purchase", "last_purchase"):
+        if column not in table.columns:
+            table[column] = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
+    reference = table["last_purchase"].max() if bounds.end is None else pd.Timestamp(bounds.end)
+    table["days_since_last"] = (reference - table["last_purchase"]).dt.days.astype("Int64")
+    leading = [
+        "client", "value", "share", "cumulative_share", "rank", "category", "purchases",
+        "one_off", "first_purchase", "last_purchase", "days_since_last",
+    ]
+    rest = [c for c in table.columns if c not in leading and c != "_grid"]
+    return table[leading + rest]
+
+
+def _category_stats(clients: pd.DataFrame, positive_total: float) -> tuple[CategoryStats, ...]:
+    counts = clients["category"].value_counts().reindex(list(CATEGORIES), fill_value=0)
+    values = clients.groupby("category", observed=False)["value"].sum().reindex(list(CATEGORIES))
+    size = len(clients)
+    return tuple(
+        CategoryStats(
+            category=letter,
+            clients=int(counts[letter]),
+            client_share=int(counts[letter]) / size,
+            value=float(values[letter]),
+            value_share=float(values[letter]) / positive_total,
+        )
+        for letter in CATEGORIES
+    )
+
+
+def _segments(clients: pd.DataFrame) -> pd.DataFrame | None:
+    """Clients and value per segment and category, when the file has a segment column."""
+    if "segment" not in clients.columns:
+        return None
+    segment = clients["segment"].fillna("—")
+    counts = pd.crosstab(segment, clients["category"], dropna=False).reindex(
+        columns=list(CATEGORIES), fill_value=0
+    )
+    values = clients.groupby(segment)["value"].sum()
+    table = counts.assign(clients=counts.sum(axis=1), value=values)
+    return table.sort_values("value", ascending=False)

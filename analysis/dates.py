@@ -1,0 +1,92 @@
+"""Dates as exports write them: ISO, dd/mm/yyyy, dd.mm.yyyy, mm/dd/yyyy when proven, Excel serials.
+
+Each distinct string is parsed once (a million-row log has a few hundred distinct dates), then
+mapped back; day-first is assumed unless some value proves the column is month-first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+_ISO = r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d\d:?\d\d)?$"
+_NUMERIC = (
+    r"^(?P<a>\d{1,4})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{2}|\d{4})"
+    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_SERIAL = r"^\d{5}(?:\.\d+)?$"
+# Excel serial days: 1955-01-01 .. 2119-01-01, so ordinary amounts are not read as dates.
+_SERIAL_RANGE = (20090.0, 80000.0)
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+@dataclass(frozen=True)
+class ParsedDates:
+    """A parsed column: day-precision datetimes (NaT where empty or unreadable)."""
+
+    values: pd.Series
+    unreadable: pd.Series
+    month_first: bool
+
+
+def _from_serial(serials: np.ndarray) -> np.ndarray:
+    days = np.floor(serials)
+    ok = (days >= _SERIAL_RANGE[0]) & (days < _SERIAL_RANGE[1])
+    out = np.full(serials.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[ok] = (_EXCEL_EPOCH + pd.to_timedelta(days[ok], unit="D")).to_numpy()
+    return out
+
+
+def _parse_unique(uniques: pd.Series) -> tuple[np.ndarray, bool]:
+    """Parse distinct strings; returns datetimes (NaT where unreadable) and month-first."""
+    out = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    iso = uniques.str.match(_ISO).to_numpy(dtype=bool)
+    if iso.any():
+        parsed = pd.to_datetime(uniques[iso], format="ISO8601", errors="coerce", utc=True)
+        out[iso] = parsed.dt.tz_localize(None).dt.floor("D").to_numpy()
+    parts = uniques.str.extract(_NUMERIC)
+    numeric = parts["a"].notna().to_numpy() & ~iso
+    month_first = False
+    if numeric.any():
+        a = parts.loc[numeric, "a"].astype(int).to_numpy()
+        b = parts.loc[numeric, "b"].astype(int).to_numpy()
+        c_text = parts.loc[numeric, "c"]
+        c = c_text.astype(int).to_numpy()
+        year_first = parts.loc[numeric, "a"].str.len().to_numpy() == 4
+        c = np.where(c_text.str.len().to_numpy() == 2, np.where(c < 70, 2000 + c, 1900 + c), c)
+        not_year_first = ~year_first
+        month_first = bool((b[not_year_first] > 12).any() and not (a[not_year_first] > 12).any())
+        day = np.where(year_first, c, np.where(month_first, b, a))
+        month = np.where(year_first, b, np.where(month_first, a, b))
+        year = np.where(year_first, a, c)
+        frame = pd.DataFrame({"year": year, "month": month, "day": day})
+        out[numeric] = pd.to_datetime(frame, errors="coerce").to_numpy()
+    serial = uniques.str.match(_SERIAL).to_numpy(dtype=bool) & ~iso & ~numeric
+    if serial.any():
+        out[serial] = _from_serial(uniques[serial].astype(float).to_numpy())
+    return out, month_first
+
+
+def parse_dates(column: pd.Series) -> ParsedDates:
+    """Parse a column of dates, whatever the spreadsheet or export made of them."""
+    index = column.index
+    if pd.api.types.is_datetime64_any_dtype(column):
+        values = column.dt.tz_localize(None) if getattr(column.dt, "tz", None) else column
+        values = values.astype("datetime64[ns]").dt.floor("D")
+        return ParsedDates(values, pd.Series(False, index=index), False)
+    if pd.api.types.is_numeric_dtype(column):
+        parsed = _from_serial(column.astype("float64").to_numpy())
+        unreadable = column.notna().to_numpy() & np.isnat(parsed)
+        return ParsedDates(pd.Series(parsed, index=index), pd.Series(unreadable, index=index), False)
+    text = column.astype("str").where(column.notna()).str.strip()
+    text = text.where(text != "")
+    codes, uniques = pd.factorize(text)
+    parsed, month_first = _parse_unique(pd.Series(uniques, dtype="str"))
+    values = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT"))
+    values = values.astype("datetime64[ns]")
+    unreadable = (codes >= 0) & np.isnat(values)
+    return ParsedDates(
+        pd.Series(values, index=index), pd.Series(unreadable, index=index), month_first
+    )

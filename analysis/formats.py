@@ -1,0 +1,103 @@
+"""Which format a file really is, decided from its bytes; and the checks made before parsing."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Literal
+
+from analysis.errors import InputError
+from analysis.settings import Limits
+
+FileFormat = Literal["csv", "xlsx", "xls", "ods"]
+
+SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods"}
+TEXT_EXTENSIONS = {".csv", ".txt", ".tsv", ".tab", ""}
+SUPPORTED_EXTENSIONS = SPREADSHEET_EXTENSIONS | TEXT_EXTENSIONS
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_OTHER_KINDS = (
+    (b"%PDF", "PDF"),
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"{\\rtf", "RTF"),
+    (b"\x1f\x8b", "gzip"),
+    (b"Rar!", "RAR"),
+    (b"7z\xbc\xaf", "7-Zip"),
+)
+_HTML = re.compile(rb"^\s*(<!doctype html|<html|<table|<\?xml)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Detected:
+    """The format found and, for text, a hint that the bytes are UTF-16."""
+
+    format: FileFormat
+    extension: str
+
+
+def detect_format(data: bytes, name: str, limits: Limits) -> Detected:
+    """Decide the format from the content, refusing what cannot or must not be parsed."""
+    extension = PurePath(name).suffix.lower()
+    if len(data) > limits.max_bytes:
+        raise InputError(
+            "file_too_large", size_mb=len(data) / 1e6, limit_mb=limits.max_bytes / 1e6
+        )
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise InputError("empty_file")
+    if data.startswith(_ZIP_MAGIC):
+        return Detected(_zip_format(data, extension, limits), extension)
+    if data.startswith(_OLE_MAGIC):
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
+            raise InputError("password_protected")
+        return Detected("xls", extension)
+    for magic, kind in _OTHER_KINDS:
+        if data.startswith(magic):
+            raise InputError("unsupported_format", kind=kind, extension=extension or "-")
+    if _HTML.match(data[:512]):
+        raise InputError("html_disguised", extension=extension or "-")
+    if _looks_binary(data[:4096]):
+        if extension in SPREADSHEET_EXTENSIONS:
+            raise InputError("mislabelled_format", extension=extension)
+        raise InputError("unsupported_format", kind="binary", extension=extension or "-")
+    return Detected("csv", extension)
+
+
+def _zip_format(data: bytes, extension: str, limits: Limits) -> FileFormat:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise InputError("corrupt_workbook", extension=extension or "-") from None
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > limits.max_unpack_ratio * len(data) and unpacked > limits.max_unpacked_bytes:
+        raise InputError("zip_bomb", unpacked_mb=unpacked / 1e6, size_mb=len(data) / 1e6)
+    names = {entry.filename for entry in entries}
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        if "xl/workbook.bin" in names:
+            raise InputError("unsupported_format", kind="XLSB", extension=extension)
+        return "xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        mimetype = archive.read("mimetype")[:100]
+        if b"spreadsheet" in mimetype:
+            return "ods"
+        raise InputError("unsupported_format", kind="OpenDocument text", extension=extension)
+    if "word/document.xml" in names:
+        raise InputError("unsupported_format", kind="Word", extension=extension)
+    raise InputError("unsupported_format", kind="ZIP", extension=extension or "-")
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes mean binary, unless the text is UTF-16 (every other byte NUL, or a BOM)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" not in head:
+        return False
+    even, odd = head[0::2], head[1::2]
+    utf16 = even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)
+    return not utf16

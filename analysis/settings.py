@@ -1,0 +1,68 @@
+"""Settings of one analysis: criterion, cut-offs, period, explicit column roles, input limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from analysis.errors import InputError
+from analysis.period import PeriodSpec
+
+Criterion = Literal["sales", "profit"]
+CRITERIA: tuple[Criterion, ...] = ("sales", "profit")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Cut-offs in percent: A takes the first `a` % of the value, B the next `b` %."""
+
+    a: float = 80.0
+    b: float = 15.0
+
+    def __post_init__(self) -> None:
+        if not (0 < self.a <= 100 and 0 <= self.b and self.a + self.b <= 100):
+            raise InputError("bad_thresholds", a=self.a, b=self.b)
+
+    @property
+    def a_fraction(self) -> float:
+        return self.a / 100
+
+    @property
+    def ab_fraction(self) -> float:
+        return (self.a + self.b) / 100
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits; the defaults admit a 5,000,000-row CSV."""
+
+    max_bytes: int = 600_000_000
+    max_rows: int = 6_000_000
+    # A workbook unpacking to more than this many times its size, and to more than
+    # `max_unpacked_bytes`, is refused before parsing (zip bomb).
+    max_unpack_ratio: int = 100
+    max_unpacked_bytes: int = 200_000_000
+    # Share of data rows with unreadable values above which the file is refused.
+    max_unreadable_share: float = 0.01
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a file: which sheet, and column roles named explicitly by the user."""
+
+    sheet: str | None = None
+    roles: dict[str, str] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """What to classify by and over which period."""
+
+    criterion: Criterion = "sales"
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    period: PeriodSpec = field(default_factory=PeriodSpec)
+
+    def __post_init__(self) -> None:
+        if self.criterion not in CRITERIA:
+            raise InputError("bad_criterion", value=self.criterion)

@@ -1,0 +1,85 @@
+"""Message catalogues: one TOML file per language in `locales/`; a new language is a new file."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from analysis.errors import InputError
+
+DEFAULT_LANGUAGE = "fr"
+
+
+def available_languages() -> tuple[str, ...]:
+    folder = resources.files("reports") / "locales"
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml")))
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    """All strings of one language, keyed `section.name`."""
+    text = (resources.files("reports") / "locales" / f"{language}.toml").read_text("utf-8")
+    return _flatten(tomllib.loads(text))
+
+
+def normalise_language(language: str | None) -> str:
+    """`fr-FR`, `fr_CA.UTF-8` -> fr; anything unknown -> the default language."""
+    code = (language or "").split("_")[0].split("-")[0].split(".")[0].lower()
+    return code if code in available_languages() else DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Messages:
+    """Strings of one language, filled in with str.format."""
+
+    language: str
+
+    def __call__(self, key: str, **values: Any) -> str:
+        template = catalogue(self.language).get(key) or catalogue("en")[key]
+        return template.format(**values)
+
+    def has(self, key: str) -> bool:
+        return key in catalogue(self.language)
+
+    def join_names(self, names: list[Any], limit: int = 15) -> str:
+        shown = ", ".join(f"«{n}»" if self.language == "fr" else f'"{n}"' for n in names[:limit])
+        if len(names) > limit:
+            shown += " " + self("error_part.more_columns", count=len(names) - limit)
+        return shown
+
+    def error(self, error: InputError) -> str:
+        """One sentence saying what is wrong with the input and how to fix it."""
+        params = dict(error.params)
+        for key in ("found", "sheets"):
+            if key in params:
+                params[key] = self.join_names(list(params[key]))
+        if "examples" in params:
+            params["examples"] = "; ".join(
+                self("error_part.example", row=row, column=column, value=value)
+                for row, column, value in params["examples"]
+            )
+        for key in ("size_mb", "limit_mb", "unpacked_mb"):
+            if key in params:
+                params[key] = f"{params[key]:.1f}"
+        if "criterion" in params:
+            params["criterion"] = self(f"criterion.{params['criterion']}")
+        if "role" in params:
+            params["role"] = self(f"role.{params['role']}")
+        key = f"error.{error.code}"
+        if not self.has(key):
+            key = "error.unknown"
+        return self(key, **params)
