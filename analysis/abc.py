@@ -54,14 +54,14 @@ def categorize(values: np.ndarray, thresholds: Thresholds) -> Graded:
     return Graded(out, grid, float(values[positive].sum()))
 
 
-def _period_rows(tx: Transactions, settings: AnalysisSettings) -> tuple[pd.Series, PeriodBounds]:
+def _period_rows(tx: Transactions, settings: AnalysisSettings) -> tuple[np.ndarray, PeriodBounds]:
     """Which rows fall in the asked period, and the period's bounds."""
     frame = tx.frame
     spec = settings.period
     if not tx.has_dates:
         if spec.kind != "all":
             raise InputError("period_needs_dates", found=tx.columns_found())
-        return pd.Series(True, index=frame.index), PeriodBounds(None, None)
+        return np.ones(len(frame), dtype=bool), PeriodBounds(None, None)
     dates = frame["date"]
     first, last = dates.min(), dates.max()
     bounds = resolve_period(
@@ -70,9 +70,9 @@ def _period_rows(tx: Transactions, settings: AnalysisSettings) -> tuple[pd.Serie
         None if pd.isna(last) else last.date(),
     )
     if spec.kind == "all" or bounds.start is None or bounds.end is None:
-        return pd.Series(True, index=frame.index), bounds
+        return np.ones(len(frame), dtype=bool), bounds
     inside = dates.between(pd.Timestamp(bounds.start), pd.Timestamp(bounds.end))
-    return inside, bounds
+    return inside.to_numpy(dtype=bool), bounds
 
 
 def client_totals(tx: Transactions, settings: AnalysisSettings) -> tuple[pd.DataFrame, PeriodBounds]:
@@ -83,52 +83,76 @@ def client_totals(tx: Transactions, settings: AnalysisSettings) -> tuple[pd.Data
         code = "no_profit_column" if criterion == "profit" else "no_value_column"
         raise InputError(code, found=tx.columns_found())
     inside, bounds = _period_rows(tx, settings)
-    keys = frame["client_key"]
-    everyone = pd.Index(pd.unique(keys), name="client_key")
-    period = frame.loc[inside]
-    grouped = period.groupby("client_key", sort=False)
-    totals = pd.DataFrame(index=everyone)
-    totals["value"] = grouped[criterion].sum().reindex(everyone, fill_value=0.0).astype("float64")
+    keys = frame["client_key"].astype("category").cat
+    codes = keys.codes.to_numpy().astype(np.int64)
+    count = len(keys.categories)
+    amounts = np.nan_to_num(frame[criterion].to_numpy(dtype="float64"))
+    totals = pd.DataFrame(
+        {"value": np.bincount(codes[inside], weights=amounts[inside], minlength=count)}
+    )
     if tx.shape == "per_client":
-        totals = totals.join(_per_client_activity(frame, bounds))
+        activity = _per_client_activity(frame, codes)
     else:
-        totals = totals.join(_purchases(period, criterion, bounds))
-    attributes = frame.groupby("client_key", sort=False)
-    totals["client"] = attributes["client"].first()
+        activity = _purchases(frame, codes, inside, count, criterion)
+    totals = totals.join(activity)
+    by_client = frame.drop(columns=["client_key"]).groupby(codes, sort=True, observed=True)
+    totals["client"] = by_client["client"].first().astype("str")
     carried = [c for c in ("segment", "manager", *tx.carried) if c in frame.columns]
     if carried:
-        totals = totals.join(attributes[carried].last())
+        totals = totals.join(by_client[carried].last())
     if "contract_end" in frame.columns:
-        totals["contract_end"] = attributes["contract_end"].max()
+        totals["contract_end"] = by_client["contract_end"].max()
     return totals, bounds
 
 
-def _purchases(period: pd.DataFrame, criterion: str, bounds: PeriodBounds) -> pd.DataFrame:
+def _purchases(
+    frame: pd.DataFrame, codes: np.ndarray, inside: np.ndarray, count: int, criterion: str
+) -> pd.DataFrame:
     """Purchases per client: distinct invoices, else distinct dates, else rows; refunds excluded."""
-    amount = "sales" if "sales" in period.columns else criterion
-    bought = period.loc[period[amount] > 0]
-    grouped = bought.groupby("client_key", sort=False)
-    if "invoice" in bought.columns:
-        ids = bought["invoice"].fillna("\x00row" + bought["row"].astype("str"))
-        purchases = ids.groupby(bought["client_key"], sort=False).nunique()
-    elif "date" in bought.columns:
-        purchases = grouped["date"].nunique()
+    amount = "sales" if "sales" in frame.columns else criterion
+    bought = inside & (np.nan_to_num(frame[amount].to_numpy(dtype="float64")) > 0)
+    clients = codes[bought]
+    if "invoice" in frame.columns:
+        invoice = _codes(frame["invoice"])[bought]
+        # A row without an invoice number counts as a purchase of its own.
+        invoice = np.where(invoice >= 0, invoice, invoice.max(initial=0) + 1 + np.arange(len(invoice)))
+        purchases = _distinct_pairs(clients, invoice, count)
+    elif "date" in frame.columns:
+        days = frame["date"].to_numpy()[bought].astype("datetime64[D]").astype(np.int64)
+        purchases = _distinct_pairs(clients, days - days.min(initial=0), count)
     else:
-        purchases = grouped.size()
+        purchases = np.bincount(clients, minlength=count)
     activity = pd.DataFrame({"purchases": purchases})
-    if "date" in bought.columns:
-        activity["first_purchase"] = grouped["date"].min()
-        activity["last_purchase"] = grouped["date"].max()
+    if "date" in frame.columns:
+        dates = pd.Series(frame["date"].to_numpy()[bought])
+        grouped = dates.groupby(clients)
+        activity["first_purchase"] = grouped.min()
+        activity["last_purchase"] = grouped.max()
     return activity
 
 
-def _per_client_activity(frame: pd.DataFrame, bounds: PeriodBounds) -> pd.DataFrame:
-    grouped = frame.groupby("client_key", sort=False)
-    activity = pd.DataFrame(index=grouped.size().index)
+def _codes(column: pd.Series) -> np.ndarray:
+    """Integer codes of a column (-1 where empty), whether it holds codes or ids as text."""
+    if pd.api.types.is_integer_dtype(column):
+        return column.to_numpy(dtype=np.int64)
+    return pd.factorize(column)[0].astype(np.int64)
+
+
+def _distinct_pairs(clients: np.ndarray, items: np.ndarray, count: int) -> np.ndarray:
+    """How many distinct items each client has (items are non-negative integers)."""
+    if len(clients) == 0:
+        return np.zeros(count, dtype=np.int64)
+    width = int(items.max()) + 1
+    pairs = pd.unique(clients * width + items)  # a hash table: faster than sorting here
+    return np.bincount(pairs // width, minlength=count)
+
+
+def _per_client_activity(frame: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
+    activity = pd.DataFrame(index=pd.RangeIndex(int(codes.max()) + 1))
     if "orders" in frame.columns:
-        activity["purchases"] = grouped["orders"].sum()
+        activity["purchases"] = frame["orders"].groupby(codes).sum(min_count=1)
     if "last_purchase" in frame.columns:
-        activity["last_purchase"] = grouped["last_purchase"].max()
+        activity["last_purchase"] = frame["last_purchase"].groupby(codes).max()
     return activity
 
 

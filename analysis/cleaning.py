@@ -3,6 +3,7 @@ and every client given one identity however its name was typed."""
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -13,6 +14,7 @@ import pyarrow.compute as pc
 
 from analysis.columns import ColumnRoles, fold, resolve_roles
 from analysis.dates import parse_dates
+from analysis.encoding import Encoded, encode
 from analysis.errors import InputError
 from analysis.numbers import ParsedNumbers, detect_currency, parse_numbers
 from analysis.reading import RawTable, SourceInfo
@@ -22,7 +24,7 @@ Shape = Literal["transactions", "per_client"]
 
 NUMBER_ROLES = ("sales", "profit", "quantity", "orders")
 DATE_ROLES = ("date", "contract_end", "last_purchase")
-TEXT_ROLES = ("invoice", "segment", "manager")
+TEXT_ROLES = ("segment", "manager")
 # Rows whose client is one of these are totals, never clients (compared folded, without a
 # trailing colon). Exact names only: "Total Energies" is a client.
 TOTAL_NAMES = frozenset(
@@ -34,6 +36,7 @@ TOTAL_NAMES = frozenset(
     )
 )
 _SPACES = r"[\s\x{00a0}\x{202f}\x{2009}]+"
+_UNUSUAL_SPACES = ("  ", "\u00a0", "\u202f", "\u2009", "\t", "\n", "\r")
 _EXAMPLES = 5
 
 
@@ -51,9 +54,10 @@ class SkippedRow:
 class Transactions:
     """Clean rows, one per sale (or per client): the table every analysis starts from.
 
-    Canonical columns: `client_key`, `client`, `row`, and those of the roles found (`sales`,
-    `profit`, `date`, `invoice`, `quantity`, `segment`, `manager`, `contract_end`, `orders`,
-    `last_purchase`); other columns of the file are carried under their own names.
+    Canonical columns: `client_key` and `client` (categoricals), `row`, and those of the roles
+    found (`sales`, `profit`, `date`, `quantity`, `segment`, `manager`, `contract_end`, `orders`,
+    `last_purchase`, and `invoice` as an integer code, -1 where none); other columns of the file
+    are carried under their own names.
     """
 
     frame: pd.DataFrame
@@ -89,12 +93,31 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
     blank = frame.isna().all(axis=1).to_numpy()
     if blank.all():
         raise InputError("header_only", found=columns)
-    frame = frame.loc[~blank].reset_index(drop=True)
-    rows = raw.row_numbers[~blank]
+    rows = raw.row_numbers
+    if blank.any():
+        frame = frame.loc[~blank].reset_index(drop=True)
+        rows = rows[~blank]
+
+    # Columns are parsed side by side: Arrow's kernels release the GIL, so two cores share it.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parsed_dates = {
+            role: pool.submit(parse_dates, frame[roles.mapping[role]])
+            for role in DATE_ROLES
+            if role in roles
+        }
+        texts = {
+            role: pool.submit(_normalised, frame[roles.mapping[role]])
+            for role in (*TEXT_ROLES, "client", "client_id")
+            if role in roles
+        }
+        invoice = pool.submit(encode, frame[roles.mapping["invoice"]]) if "invoice" in roles else None
+        numbers = _parse_number_columns(frame, roles, raw.source.delimiter, pool)
+        dates_by_role = {role: future.result() for role, future in parsed_dates.items()}
+        text_by_role = {role: future.result() for role, future in texts.items()}
+        invoice_codes = invoice.result().codes if invoice is not None else None
 
     out = pd.DataFrame({"row": rows})
     unreadable: list[tuple[str, str, pd.Series]] = []
-    numbers = _parse_number_columns(frame, roles, raw.source.delimiter)
     currency = None
     for role, parsed in numbers.items():
         out[role] = parsed.values.to_numpy()
@@ -104,18 +127,17 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
             if parsed.values.notna().sum() == 0 and frame[column].notna().any():
                 raise InputError("no_numeric_value_column", column=column, found=columns)
             unreadable.append((column, "unreadable_number", parsed.unreadable))
-    for role in DATE_ROLES:
-        column = roles.get(role)
-        if column is None:
-            continue
-        dates = parse_dates(frame[column])
+    for role, dates in dates_by_role.items():
         out[role] = dates.values.to_numpy()
         if role == "date":
-            unreadable.append((column, "unreadable_date", dates.unreadable))
+            unreadable.append((roles.mapping[role], "unreadable_date", dates.unreadable))
     for role in TEXT_ROLES:
-        column = roles.get(role)
-        if column is not None:
-            out[role] = _text(frame[column]).to_numpy()
+        if role in text_by_role:
+            out[role] = text_by_role[role].categorical()
+    if invoice_codes is not None:
+        # Invoice ids only ever tell purchases apart: their codes are enough, and a million
+        # distinct ids need no white-space folding.
+        out["invoice"] = invoice_codes
     carried = tuple(roles.carried(columns))
     for column in carried:
         out[column] = frame[column].to_numpy()
@@ -123,26 +145,25 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
         [roles.get("sales") or "", roles.get("profit") or ""]
     )
 
-    names = _text(frame[roles.mapping["client"]]) if "client" in roles else None
-    ids = _text(frame[roles.mapping["client_id"]]) if "client_id" in roles else None
-    identity = ids if ids is not None else names
-    assert identity is not None
+    names = text_by_role.get("client")
+    ids = text_by_role.get("client_id")
     value_role = "sales" if "sales" in out else "profit"
     skipped: list[SkippedRow] = []
-    keep = np.ones(len(out), dtype=bool)
-
-    client_text = names if names is not None else identity
-    folded_names = _fold(client_text.fillna("")).str.rstrip(" :")
-    is_total = folded_names.isin(TOTAL_NAMES).to_numpy()
-    no_client = identity.isna().to_numpy() & (names.isna().to_numpy() if names is not None else True)
-    has_value = out[value_role].fillna(0).to_numpy() != 0
+    shown = names if names is not None else ids
+    assert shown is not None
+    shown_column = roles.mapping.get("client") or roles.mapping["client_id"]
+    total_spelling = np.array([name in TOTAL_NAMES for name in _fold(shown.uniques)], dtype=bool)
+    is_total = shown.spread(total_spelling, False)
+    no_client = ~shown.present & (~ids.present if ids is not None else True)
+    has_value = np.nan_to_num(out[value_role].to_numpy()) != 0
     total_rows = is_total | (no_client & has_value)
+    shown_text = shown.uniques.to_pylist()
     for index in np.flatnonzero(total_rows):
+        code = shown.codes[index]
         skipped.append(
-            SkippedRow(int(rows[index]), roles.mapping.get("client") or roles.mapping["client_id"],
-                       None if no_client[index] else str(client_text.iloc[index]), "total_row")
+            SkippedRow(int(rows[index]), shown_column, None if code < 0 else shown_text[code], "total_row")
         )
-    keep &= ~total_rows & ~no_client
+    keep = ~total_rows & ~no_client
 
     bad_rows = np.zeros(len(out), dtype=bool)
     for column, reason, mask in unreadable:
@@ -162,36 +183,40 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
     keep &= ~bad_rows
     if not keep.any():
         raise InputError("header_only", found=columns)
-    skipped.extend(SkippedRow(number, None, text[:80], "malformed_line")
-                   for number, text in raw.skipped_lines)
+    skipped.extend(
+        SkippedRow(number, None, text[:80], "malformed_line") for number, text in raw.skipped_lines
+    )
 
     out = out.loc[keep].reset_index(drop=True)
-    names_kept = names.loc[keep].reset_index(drop=True) if names is not None else None
-    ids_kept = ids.loc[keep].reset_index(drop=True) if ids is not None else None
-    key, display, spellings = _identify(names_kept, ids_kept)
-    out.insert(0, "client", display)
-    out.insert(0, "client_key", key)
-    clients = int(out["client_key"].nunique())
+    identity = _identify(
+        names.kept(keep) if names is not None else None, ids.kept(keep) if ids is not None else None
+    )
+    out.insert(0, "client", identity.display)
+    out.insert(0, "client_key", identity.key)
+    clients = len(identity.key.categories)
     has_date = "date" in out
     shape: Shape = (
-        "per_client" if not has_date and not out["client_key"].duplicated().any() else "transactions"
+        "per_client"
+        if not has_date and len(out) == clients
+        else "transactions"
     )
     skipped.sort(key=lambda s: s.row)
     return Transactions(
-        out, roles, shape, raw.source, tuple(skipped), spellings, clients, currency, carried
+        out, roles, shape, raw.source, tuple(skipped), identity.spellings, clients, currency, carried
     )
 
 
 def _parse_number_columns(
-    frame: pd.DataFrame, roles: ColumnRoles, delimiter: str | None
+    frame: pd.DataFrame, roles: ColumnRoles, delimiter: str | None, pool: Executor
 ) -> dict[str, ParsedNumbers]:
     """Parse numeric roles; a column its own values cannot decide takes the file's convention."""
     hint = "," if delimiter == ";" else None
-    parsed = {
-        role: parse_numbers(frame[roles.mapping[role]], hint)
+    futures = {
+        role: pool.submit(parse_numbers, frame[roles.mapping[role]], hint)
         for role in NUMBER_ROLES
         if role in roles
     }
+    parsed = {role: future.result() for role, future in futures.items()}
     decided = {p.decimal for p in parsed.values() if p.decided and p.decimal != hint}
     if len(decided) == 1:
         file_mark = decided.pop()
@@ -201,49 +226,97 @@ def _parse_number_columns(
     return parsed
 
 
-def _text(column: pd.Series) -> pd.Series:
-    """Cells as trimmed text, empty cells as missing; numbers written as ids lose their `.0`."""
+def _normalised(column: pd.Series) -> Encoded:
+    """Distinct cells trimmed, inner white space (no-break too) collapsed, numbers written as ids
+    without `.0`; empty cells have code -1. The work is done once per distinct value."""
     if pd.api.types.is_float_dtype(column):
-        as_int = column.dropna()
-        if (as_int == np.round(as_int)).all():
+        whole = column.dropna()
+        if (whole == np.round(whole)).all():
             column = column.astype("Int64")
-    text = column.astype("str").where(column.notna())
-    text = text.str.replace(_SPACES, " ", regex=True).str.strip()
-    return text.where(text != "").astype("str")
+    encoded = encode(column)
+    text = encoded.uniques
+    if any(pc.any(pc.match_substring(text, mark)).as_py() for mark in _UNUSUAL_SPACES):
+        text = pc.replace_substring_regex(text, _SPACES, " ")
+    text = pc.utf8_trim_whitespace(text)
+    if not pc.any(pc.not_equal(text, encoded.uniques)).as_py():
+        return encoded
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+    again = pc.dictionary_encode(text)
+    remap = again.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = np.where(encoded.present, remap[np.maximum(encoded.codes, 0)], -1) if len(remap) else encoded.codes
+    return Encoded(codes, again.dictionary)
 
 
-def _fold(text: pd.Series) -> pd.Series:
-    """Vectorised `fold`: case, accents and runs of white space (no-break ones too) ignored."""
-    array = pa.array(text.fillna(""), type=pa.string())
-    array = pc.utf8_normalize(array, "NFKD")
+def _fold(text: pa.Array) -> np.ndarray:
+    """Vectorised `fold`: case, accents and runs of white space ignored; trailing colons too."""
+    array = pc.utf8_normalize(text, "NFKD")
     array = pc.replace_substring_regex(array, r"\p{Mn}+", "")
     array = pc.utf8_lower(array)
     array = pc.replace_substring_regex(array, _SPACES, " ")
-    array = pc.utf8_trim_whitespace(array)
-    return pd.Series(array.to_pandas(), index=text.index, dtype="str")
+    array = pc.utf8_trim(array, " :")
+    return array.to_numpy(zero_copy_only=False).astype(object)
 
 
-def _identify(
-    names: pd.Series | None, ids: pd.Series | None
-) -> tuple[pd.Series, pd.Series, int]:
-    """One key per client (its id, else its folded name) and the spelling shown for it: the most
-    frequent, the first seen on a tie. Also returns how many distinct spellings there were."""
+@dataclass(frozen=True)
+class Identity:
+    """Each row's client as a categorical key, the spelling shown for it, and how many distinct
+    spellings were merged."""
+
+    key: pd.Categorical
+    display: pd.Categorical
+    spellings: int
+
+
+def _identify(names: Encoded | None, ids: Encoded | None) -> Identity:
+    """One key per client (its id, else its folded name), shown under its most frequent spelling,
+    the first seen on a tie."""
+    name_keys: np.ndarray = np.zeros(0, dtype=np.int64)
+    name_key_text: np.ndarray = np.zeros(0, dtype=object)
+    if names is not None:
+        name_keys, name_key_text = pd.factorize(_fold(names.uniques))
     if ids is not None:
-        key = ids.str.casefold()
-        spelling = names.fillna(ids) if names is not None else ids
+        id_keys, id_key_text = pd.factorize(
+            np.array([str(v).casefold() for v in ids.uniques.to_pylist()], dtype=object)
+        )
+        # A row without an id falls back to its name (numbered after the ids).
+        by_name = (
+            len(id_key_text) + name_keys[np.maximum(names.codes, 0)] if names is not None else 0
+        )
+        row_key = np.where(ids.present, id_keys[np.maximum(ids.codes, 0)], by_name)
+        all_keys = np.concatenate([id_key_text, np.asarray(name_key_text, dtype=object)])
+        # The spelling of a row: its name, else its id (spellings are numbered after the names).
+        name_count = len(names.uniques) if names is not None else 0
+        spelling_codes = np.where(
+            names.present if names is not None else False,
+            names.codes if names is not None else 0,
+            name_count + np.maximum(ids.codes, 0),
+        )
+        spelling_text = (names.uniques.to_pylist() if names is not None else []) + [
+            str(v) for v in ids.uniques.to_pylist()
+        ]
     else:
         assert names is not None
-        spelling = names
-        codes, uniques = pd.factorize(names)
-        key = pd.Series(_fold(pd.Series(uniques, dtype="str")).to_numpy()[codes], index=names.index)
-    pairs = pd.DataFrame({"key": key, "spelling": spelling, "position": np.arange(len(key))})
-    counts = (
-        pairs.groupby(["key", "spelling"], sort=False)["position"]
-        .agg(["size", "min"])
-        .reset_index()
-        .sort_values(["key", "size", "min"], ascending=[True, False, True], kind="stable")
+        row_key = name_keys[names.codes]
+        all_keys = np.asarray(name_key_text, dtype=object)
+        spelling_codes = names.codes
+        spelling_text = names.uniques.to_pylist()
+    row_key, used_keys = pd.factorize(row_key)
+    key_names = all_keys[used_keys]
+    spelling_count = len(spelling_text)
+    counts = np.bincount(spelling_codes, minlength=spelling_count)
+    # Arrow numbers distinct values in order of first appearance, so a lower code was seen first.
+    first_seen = np.arange(spelling_count)
+    used = np.flatnonzero(counts)
+    key_of_used = np.zeros(spelling_count, dtype=np.int64)
+    key_of_used[spelling_codes] = row_key
+    order = np.lexsort((first_seen[used], -counts[used], key_of_used[used]))
+    ranked = used[order]
+    best_per_key = ranked[np.r_[True, np.diff(key_of_used[ranked]) != 0]]
+    display_names = np.array(spelling_text, dtype=object)[best_per_key]
+    keys = pd.Categorical.from_codes(row_key, categories=pd.Index(key_names, dtype="str"))
+    # Two ids may share a name: the shown names are categories of their own.
+    display_of_key, display_names = pd.factorize(display_names)
+    display = pd.Categorical.from_codes(
+        display_of_key[row_key], categories=pd.Index(display_names, dtype="str")
     )
-    spellings = len(counts) if ids is None else int(spelling.nunique())
-    best = counts.drop_duplicates("key").set_index("key")["spelling"]
-    display = key.map(best)
-    return key.astype("str"), display.astype("str"), spellings
+    return Identity(keys, display, int(len(used)))

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from analysis.errors import InputError
 
@@ -202,11 +203,15 @@ def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> int:
 
 def role_score(role: str, header: object) -> float:
     """How well a header names a role: 3 exact, 2 at the start, 1 inside, 0 not at all."""
+    return _score(role, str(header))
+
+
+@cache
+def _score(role: str, raw: str) -> float:
     rule = _RULES[role]
-    words = normalise_header(header)
+    words = normalise_header(raw)
     if not words:
         return 0.0
-    raw = str(header)
     if rule.numeric and ("%" in raw or "‰" in raw):
         return 0.0
     for veto in rule.vetoes:

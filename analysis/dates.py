@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
+
+from analysis.encoding import encode
 
 _ISO = r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d\d:?\d\d)?$"
 _NUMERIC = (
@@ -80,13 +83,22 @@ def parse_dates(column: pd.Series) -> ParsedDates:
         parsed = _from_serial(column.astype("float64").to_numpy())
         unreadable = column.notna().to_numpy() & np.isnat(parsed)
         return ParsedDates(pd.Series(parsed, index=index), pd.Series(unreadable, index=index), False)
-    text = column.astype("str").where(column.notna()).str.strip()
-    text = text.where(text != "")
-    codes, uniques = pd.factorize(text)
-    parsed, month_first = _parse_unique(pd.Series(uniques, dtype="str"))
-    values = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT"))
-    values = values.astype("datetime64[ns]")
-    unreadable = (codes >= 0) & np.isnat(values)
+    if column.dtype == object:
+        stamps = column.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+        if stamps.any():
+            rest = parse_dates(column.where(~stamps).astype("str").where(~stamps & column.notna()))
+            typed = pd.to_datetime(column.where(stamps), errors="coerce").dt.floor("D")
+            values = typed.where(stamps, rest.values).astype("datetime64[ns]")
+            return ParsedDates(values, rest.unreadable & ~stamps, rest.month_first)
+        numeric = column.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+        if numeric.any() and numeric[column.notna()].all():
+            return parse_dates(column.astype("float64"))
+    encoded = encode(column)
+    uniques = pd.Series(pc.utf8_trim_whitespace(encoded.uniques).to_pandas(), dtype="str")
+    parsed, month_first = _parse_unique(uniques)
+    blank = (uniques == "").to_numpy()
+    values = encoded.spread(parsed, np.datetime64("NaT")).astype("datetime64[ns]")
+    unreadable = encoded.present & ~encoded.spread(blank, True) & np.isnat(values)
     return ParsedDates(
         pd.Series(values, index=index), pd.Series(unreadable, index=index), month_first
     )

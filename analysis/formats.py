@@ -30,6 +30,7 @@ _OTHER_KINDS = (
     (b"Rar!", "RAR"),
     (b"7z\xbc\xaf", "7-Zip"),
 )
+_CONTENT = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")
 _HTML = re.compile(rb"^\s*(<!doctype html|<html|<table|<\?xml)", re.IGNORECASE)
 
 
@@ -48,7 +49,7 @@ def detect_format(data: bytes, name: str, limits: Limits) -> Detected:
         raise InputError(
             "file_too_large", size_mb=len(data) / 1e6, limit_mb=limits.max_bytes / 1e6
         )
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+    if not _CONTENT.search(data):
         raise InputError("empty_file")
     if data.startswith(_ZIP_MAGIC):
         return Detected(_zip_format(data, extension, limits), extension)
@@ -93,11 +94,16 @@ def _zip_format(data: bytes, extension: str, limits: Limits) -> FileFormat:
 
 
 def _looks_binary(head: bytes) -> bool:
-    """NUL bytes mean binary, unless the text is UTF-16 (every other byte NUL, or a BOM)."""
+    """NUL bytes mean binary, unless the bytes decode to readable UTF-16 text."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     if b"\x00" not in head:
         return False
-    even, odd = head[0::2], head[1::2]
-    utf16 = even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)
-    return not utf16
+    head = head[: len(head) // 2 * 2]
+    for low, high in ((head[0::2], head[1::2]), (head[1::2], head[0::2])):
+        # Spreadsheet text is largely ASCII (digits, delimiters, headers): in UTF-16 that is a
+        # NUL high byte beside a printable low byte.
+        ascii_units = sum(h == 0 and (32 <= lo < 127 or lo in (9, 10, 13)) for lo, h in zip(low, high, strict=True))
+        if ascii_units > 0.3 * len(low):
+            return False
+    return True

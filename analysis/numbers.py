@@ -1,8 +1,9 @@
 """Numbers as exports write them: `1 234,56 €`, `(12,5)`, `1,234.56`, `12 %`, `-3'200.00 CHF`.
 
-The decimal mark is decided per column from all its values, never cell by cell: every value is
-reduced to its shape (`1 234,56` -> `dddd,dd`), the few distinct shapes vote, and a value whose
-shape contradicts the column's convention is unreadable rather than silently misread.
+The decimal mark is decided per column from all its values, never cell by cell: every distinct
+value votes (weighted by how often it occurs) from where its separators stand, and a value that
+contradicts the column's convention is unreadable rather than silently misread. All text work is
+done once per distinct value.
 """
 
 from __future__ import annotations
@@ -13,13 +14,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis.encoding import encode
 
 # Spaces of every kind (no-break and narrow no-break included), apostrophes used as thousands
-# separators, plus signs, and currency signs or codes.
-_NOISE = r"[\s\x{00a0}\x{202f}\x{2009}'’+€$£₽¥]|(?i:\b(?:eur|usd|rub|gbp|chf|cad|руб)\b\.?|р\.)"
+# separators, plus signs, and currency signs or codes. Letters never belong to a number, so codes
+# are removed without word boundaries (RE2's \b only knows ASCII words, and `руб` is not one).
+_NOISE = r"[\s\x{00a0}\x{202f}\x{2009}'’+€$£₽¥]|(?i:eur|usd|rub|gbp|chf|cad|руб)\.?|р\."
 _CURRENCY_SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "₽": "RUB", "¥": "JPY"}
-_CURRENCY_CODES = re.compile(r"(?i)\b(EUR|USD|RUB|GBP|CHF|CAD|руб)\b")
-_BODY = re.compile(r"^-?\(?-?([d.,]*d)\)?-?%?$")
+_CURRENCY_CODES = re.compile(r"(?i)\b(EUR|USD|RUB|GBP|CHF|CAD|руб)")
+_VALID = {
+    ",": r"^-?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?$",
+    ".": r"^-?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?$",
+}
 
 
 @dataclass(frozen=True)
@@ -47,92 +56,107 @@ def detect_currency(texts: Iterable[object]) -> str | None:
     return None
 
 
-def _vote(shape: str) -> tuple[int, int]:
-    """Evidence one shape gives for (comma decimal, dot decimal)."""
-    body = shape.strip("-()%")
-    commas, dots = body.count(","), body.count(".")
-    if commas and dots:
-        return (1, 0) if body.rfind(",") > body.rfind(".") else (0, 1)
-    if commas > 1:
-        return (0, 1)
-    if dots > 1:
-        return (1, 0)
-    if commas == 1 and len(body) - body.rfind(",") - 1 != 3:
-        return (1, 0)
-    if dots == 1 and len(body) - body.rfind(".") - 1 != 3:
-        return (0, 1)
-    return (0, 0)
+def _np(array: pa.Array) -> np.ndarray:
+    return array.to_numpy(zero_copy_only=False)
 
 
-def decide_decimal(shapes: pd.Series, hint: str | None) -> tuple[str, bool]:
-    """The column's decimal mark from its shapes and their counts, and whether the column itself
-    decided it; a column of ambiguous values (`1.234` alone) takes the hint."""
-    comma = dot = 0
-    for shape, count in shapes.items():
-        vote_comma, vote_dot = _vote(str(shape))
-        comma += vote_comma * int(count)
-        dot += vote_dot * int(count)
+@dataclass(frozen=True)
+class _Cleaned:
+    """Distinct values reduced to digits, separators and a leading minus, with sign and scale."""
+
+    text: pa.Array
+    factor: np.ndarray
+
+
+def _clean(uniques: pa.Array) -> _Cleaned:
+    text = pc.utf8_trim_whitespace(uniques)
+    if pc.any(pc.match_substring_regex(text, r"[^0-9.,\-]")).as_py():
+        text = pc.replace_substring_regex(text, _NOISE, "")
+    factor = np.ones(len(text))
+    percent = _np(pc.ends_with(text, "%"))
+    parens = _np(pc.and_(pc.starts_with(text, "("), pc.ends_with(text, ")")))
+    trailing = _np(pc.and_(pc.ends_with(text, "-"), pc.invert(pc.starts_with(text, "-"))))
+    if percent.any() or parens.any() or trailing.any():
+        text = pc.replace_substring_regex(text, r"^\(|\)$|%$|-$", "")
+        factor = np.where(percent, 0.01, 1.0) * np.where(parens | trailing, -1.0, 1.0)
+    return _Cleaned(text, factor)
+
+
+def _votes(text: pa.Array, weights: np.ndarray) -> tuple[int, int]:
+    """Weighted evidence for (comma decimal, dot decimal) from separator counts and positions."""
+    commas = _np(pc.count_substring(text, ","))
+    dots = _np(pc.count_substring(text, "."))
+    reversed_text = pc.utf8_reverse(text)
+    after_comma = _np(pc.find_substring(reversed_text, ","))
+    after_dot = _np(pc.find_substring(reversed_text, "."))
+    both = (commas > 0) & (dots > 0)
+    comma_decimal = (
+        (both & (after_comma < after_dot))
+        | (dots > 1)
+        | ((commas == 1) & (dots == 0) & (after_comma != 3))
+    )
+    dot_decimal = (
+        (both & (after_dot < after_comma))
+        | (commas > 1)
+        | ((dots == 1) & (commas == 0) & (after_dot != 3))
+    )
+    return int(weights[comma_decimal].sum()), int(weights[dot_decimal].sum())
+
+
+def decide_decimal(votes: tuple[int, int], hint: str | None) -> tuple[str, bool]:
+    """The column's decimal mark, and whether the column itself decided it; a column of
+    ambiguous values only (`1.234` alone) takes the hint."""
+    comma, dot = votes
     if comma != dot:
         return ("," if comma > dot else "."), True
     return hint or ".", False
 
 
-def _shape_is_valid(shape: str, decimal: str) -> bool:
-    if not _BODY.match(shape):
-        return False
-    body = shape.strip("-()%")
-    if shape.count("-") > 1 or shape.count("(") != shape.count(")"):
-        return False
+def _to_float(text: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    valid = pc.and_(pc.match_substring_regex(text, _VALID[decimal]), pc.greater(pc.utf8_length(text), 0))
+    valid = pc.and_(valid, pc.match_substring_regex(text, r"\d"))
     thousands = "." if decimal == "," else ","
-    integer, _, fraction = body.partition(decimal)
-    if decimal in fraction or thousands in fraction:
-        return False
-    if thousands in integer:
-        groups = integer.split(thousands)
-        return 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
-    return bool(integer or fraction)
-
-
-def _shape_sign(shape: str) -> float:
-    negative = shape.startswith("(") or shape.endswith("-") or shape.endswith("-%")
-    return -1.0 if negative else 1.0
+    digits = pc.replace_substring(text, thousands, "")
+    if decimal == ",":
+        digits = pc.replace_substring(digits, ",", ".")
+    digits = pc.if_else(valid, digits, pa.scalar(None, pa.string()))
+    values = _np(pc.cast(digits, pa.float64())).astype("float64")
+    ok = _np(valid.fill_null(False)).astype(bool)
+    return np.where(ok, values, np.nan), ok
 
 
 def parse_numbers(column: pd.Series, hint: str | None = None) -> ParsedNumbers:
     """Parse one column of numbers written as text, deciding its decimal mark from all values."""
+    index = column.index
     if pd.api.types.is_bool_dtype(column):
         column = column.astype("float64")
     if pd.api.types.is_numeric_dtype(column):
-        values = column.astype("float64")
-        return ParsedNumbers(values, pd.Series(False, index=column.index), ".", None, True)
-    text = column.astype("str").where(column.notna())
-    text = text.str.replace(_NOISE, "", regex=True)
-    text = text.where(text != "")
-    present = text.notna()
-    shapes = text.str.replace(r"[0-9]", "d", regex=True)
-    counts = shapes.value_counts()
-    decimal, decided = decide_decimal(counts, hint)
-    known = counts.index.astype(str)
-    valid = np.array([_shape_is_valid(s, decimal) for s in known], dtype=bool)
-    sign = np.array([_shape_sign(s) for s in known])
-    percent = np.array([0.01 if s.endswith("%") else 1.0 for s in known])
-    codes = pd.Categorical(shapes, categories=known).codes
-    has_shape = codes >= 0
-    index = np.where(has_shape, codes, 0)
-    thousands = "." if decimal == "," else ","
-    digits = text.str.replace(f"[{re.escape(thousands)}()%]|-$", "", regex=True)
-    if decimal == ",":
-        digits = digits.str.replace(",", ".", regex=False)
-    numbers = pd.to_numeric(digits, errors="coerce").astype("float64").to_numpy()
-    ok = has_shape & valid[index]
-    factor = np.where(has_shape, sign[index] * percent[index], 1.0)
-    result = np.where(ok, numbers * factor, np.nan)
-    unreadable = present.to_numpy() & ~(ok & ~np.isnan(numbers))
-    currency = detect_currency(column.dropna().head(200))
+        return ParsedNumbers(column.astype("float64"), pd.Series(False, index=index), ".", None)
+    if column.dtype == object:
+        typed = column.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+        if typed.any():
+            return _parse_mixed(column, typed.astype(bool), hint)
+    encoded = encode(column)
+    cleaned = _clean(encoded.uniques)
+    decimal, decided = decide_decimal(_votes(cleaned.text, encoded.counts()), hint)
+    unique_values, unique_ok = _to_float(cleaned.text, decimal)
+    unique_values = unique_values * cleaned.factor
+    values = encoded.spread(unique_values, np.nan)
+    unreadable = encoded.present & ~encoded.spread(unique_ok, True)
+    sample = encoded.uniques.slice(0, 200).to_pylist()
     return ParsedNumbers(
-        pd.Series(result, index=column.index, dtype="float64"),
-        pd.Series(unreadable, index=column.index),
+        pd.Series(values, index=index, dtype="float64"),
+        pd.Series(unreadable, index=index),
         decimal,
-        currency,
+        detect_currency(sample),
         decided,
+    )
+
+
+def _parse_mixed(column: pd.Series, typed: pd.Series, hint: str | None) -> ParsedNumbers:
+    """A spreadsheet column of numbers with some cells typed as text: parse only the text."""
+    text_part = parse_numbers(column.where(~typed).astype("str").where(~typed & column.notna()), hint)
+    values = column.where(typed).astype("float64").where(typed, text_part.values)
+    return ParsedNumbers(
+        values, text_part.unreadable & ~typed, text_part.decimal, text_part.currency, text_part.decided
     )

@@ -13,6 +13,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -256,7 +257,7 @@ def _read_workbook(data: bytes, name: str, fmt: FileFormat, options: ReadOptions
     try:
         reader = fastexcel.read_excel(data)
         sheet_names = list(reader.sheet_names)
-    except Exception as error:  # the reader raises its own error classes for corrupt input
+    except (fastexcel.FastExcelError, OSError, ValueError) as error:
         raise _workbook_error(error, name) from None
     if options.sheet is not None:
         wanted = [s for s in sheet_names if s.strip().casefold() == options.sheet.strip().casefold()]
@@ -268,8 +269,8 @@ def _read_workbook(data: bytes, name: str, fmt: FileFormat, options: ReadOptions
     fallback: RawTable | None = None
     for index in order:
         try:
-            frame = reader.load_sheet(index, header_row=0, schema_sample_rows=None).to_pandas()
-        except Exception as error:
+            frame = _load_sheet(reader, index)
+        except (fastexcel.FastExcelError, ValueError) as error:
             message = str(error).lower()
             if "empty" in message or "no data" in message or "out of bound" in message:
                 continue
@@ -285,6 +286,31 @@ def _read_workbook(data: bytes, name: str, fmt: FileFormat, options: ReadOptions
     if fallback is None:
         raise InputError("empty_file")
     return fallback
+
+
+_CELL_TEXT = re.compile(r"^Expected \w+ but got '\w+\((.*)\)'$", re.DOTALL)
+
+
+def _load_sheet(reader: Any, index: int) -> pd.DataFrame:
+    """Load a sheet once; cells the typed reader could not convert get their own text back, so
+    the cleaning step parses them (`1 234,5` typed as text) or reports them as unreadable."""
+    batch, errors = reader.load_sheet(index, header_row=0).to_arrow_with_errors()
+    frame = batch.to_pandas()
+    restored: dict[int, list[tuple[int, str]]] = {}
+    for error in errors.errors if errors is not None else ():
+        match = _CELL_TEXT.match(error.detail)
+        text = match.group(1) if match else error.detail
+        if len(text) >= 2 and text[0] == text[-1] == '"':
+            text = text[1:-1]
+        row, column = error.offset_position
+        restored.setdefault(column, []).append((row, text))
+    for column, cells in restored.items():
+        name = frame.columns[column]
+        values = frame[name].astype(object)
+        for row, text in cells:
+            values.iat[row] = text
+        frame[name] = values
+    return frame
 
 
 def _workbook_error(error: Exception, name: str) -> InputError:

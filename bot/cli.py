@@ -94,7 +94,8 @@ def _analyze(args: argparse.Namespace, language: str) -> int:
     if args.json:
         from reports.jsondoc import to_json
 
-        sys.stdout.write(to_json(result) + "\n")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(to_json(result).encode("utf-8") + b"\n")
     else:
         from reports.text import as_plain, summary_lines
 

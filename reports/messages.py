@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 from analysis.errors import InputError
+from reports.formatting import Formatter
 
 DEFAULT_LANGUAGE = "fr"
 
@@ -72,9 +73,12 @@ class Messages:
                 self("error_part.example", row=row, column=column, value=value)
                 for row, column, value in params["examples"]
             )
+        formatter = Formatter(self.language)
         for key in ("size_mb", "limit_mb", "unpacked_mb"):
             if key in params:
-                params[key] = f"{params[key]:.1f}"
+                size = float(params[key])
+                decimals = 0 if size >= 10 else 1 if size >= 1 else 4
+                params[key] = formatter.number(size, decimals)
         if "criterion" in params:
             params["criterion"] = self(f"criterion.{params['criterion']}")
         if "role" in params:
