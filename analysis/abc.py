@@ -75,7 +75,9 @@ def _period_rows(tx: Transactions, settings: AnalysisSettings) -> tuple[np.ndarr
     return inside.to_numpy(dtype=bool), bounds
 
 
-def client_totals(tx: Transactions, settings: AnalysisSettings) -> tuple[pd.DataFrame, PeriodBounds]:
+def client_totals(
+    tx: Transactions, settings: AnalysisSettings
+) -> tuple[pd.DataFrame, PeriodBounds]:
     """One row per client of the file: value over the period, purchases, first and last ones."""
     criterion = settings.criterion
     frame = tx.frame
@@ -115,7 +117,9 @@ def _purchases(
     if "invoice" in frame.columns:
         invoice = _codes(frame["invoice"])[bought]
         # A row without an invoice number counts as a purchase of its own.
-        invoice = np.where(invoice >= 0, invoice, invoice.max(initial=0) + 1 + np.arange(len(invoice)))
+        invoice = np.where(
+            invoice >= 0, invoice, invoice.max(initial=0) + 1 + np.arange(len(invoice))
+        )
         purchases = _distinct_pairs(clients, invoice, count)
     elif "date" in frame.columns:
         days = frame["date"].to_numpy()[bought].astype("datetime64[D]").astype(np.int64)
@@ -191,9 +195,9 @@ def analyze(tx: Transactions, settings: AnalysisSettings) -> AnalysisResult:
 
 def _client_table(totals: pd.DataFrame, graded: Graded, bounds: PeriodBounds) -> pd.DataFrame:
     """The per-client table, best first (ties by name), with shares, ranks and activity."""
-    table = totals.assign(
-        category=graded.categories, _grid=graded.grid_values
-    ).reset_index(drop=True)
+    table = totals.assign(category=graded.categories, _grid=graded.grid_values).reset_index(
+        drop=True
+    )
     table = table.sort_values(["_grid", "client"], ascending=[False, True], kind="stable")
     table = table.reset_index(drop=True)
     positive_total = graded.positive_total
@@ -214,8 +218,17 @@ def _client_table(totals: pd.DataFrame, graded: Graded, bounds: PeriodBounds) ->
     reference = table["last_purchase"].max() if bounds.end is None else pd.Timestamp(bounds.end)
     table["days_since_last"] = (reference - table["last_purchase"]).dt.days.astype("Int64")
     leading = [
-        "client", "value", "share", "cumulative_share", "rank", "category", "purchases",
-        "one_off", "first_purchase", "last_purchase", "days_since_last",
+        "client",
+        "value",
+        "share",
+        "cumulative_share",
+        "rank",
+        "category",
+        "purchases",
+        "one_off",
+        "first_purchase",
+        "last_purchase",
+        "days_since_last",
     ]
     rest = [c for c in table.columns if c not in leading and c != "_grid"]
     return table[leading + rest]

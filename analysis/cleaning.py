@@ -30,9 +30,24 @@ TEXT_ROLES = ("segment", "manager")
 TOTAL_NAMES = frozenset(
     fold(name)
     for name in (
-        "total", "totals", "totaux", "total general", "total général", "grand total",
-        "sous-total", "sous total", "sous-totaux", "subtotal", "sub-total", "sub total",
-        "total ht", "total ttc", "итого", "всего", "итог", "общий итог",
+        "total",
+        "totals",
+        "totaux",
+        "total general",
+        "total général",
+        "grand total",
+        "sous-total",
+        "sous total",
+        "sous-totaux",
+        "subtotal",
+        "sub-total",
+        "sub total",
+        "total ht",
+        "total ttc",
+        "итого",
+        "всего",
+        "итог",
+        "общий итог",
     )
 )
 _SPACES = r"[\s\x{00a0}\x{202f}\x{2009}]+"
@@ -110,7 +125,9 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
             for role in (*TEXT_ROLES, "client", "client_id")
             if role in roles
         }
-        invoice = pool.submit(encode, frame[roles.mapping["invoice"]]) if "invoice" in roles else None
+        invoice = (
+            pool.submit(encode, frame[roles.mapping["invoice"]]) if "invoice" in roles else None
+        )
         numbers = _parse_number_columns(frame, roles, raw.source.delimiter, pool)
         dates_by_role = {role: future.result() for role, future in parsed_dates.items()}
         text_by_role = {role: future.result() for role, future in texts.items()}
@@ -141,9 +158,7 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
     carried = tuple(roles.carried(columns))
     for column in carried:
         out[column] = frame[column].to_numpy()
-    currency = currency or detect_currency(
-        [roles.get("sales") or "", roles.get("profit") or ""]
-    )
+    currency = currency or detect_currency([roles.get("sales") or "", roles.get("profit") or ""])
 
     names = text_by_role.get("client")
     ids = text_by_role.get("client_id")
@@ -161,7 +176,9 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
     for index in np.flatnonzero(total_rows):
         code = shown.codes[index]
         skipped.append(
-            SkippedRow(int(rows[index]), shown_column, None if code < 0 else shown_text[code], "total_row")
+            SkippedRow(
+                int(rows[index]), shown_column, None if code < 0 else shown_text[code], "total_row"
+            )
         )
     keep = ~total_rows & ~no_client
 
@@ -170,7 +187,9 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
         flagged = mask.to_numpy() & keep
         bad_rows |= flagged
         for index in np.flatnonzero(flagged):
-            skipped.append(SkippedRow(int(rows[index]), column, str(frame[column].iloc[index]), reason))
+            skipped.append(
+                SkippedRow(int(rows[index]), column, str(frame[column].iloc[index]), reason)
+            )
     data_rows = int(keep.sum())
     if bad_rows.sum() > limits.max_unreadable_share * max(data_rows, 1):
         bad = sorted((s for s in skipped if s.reason.startswith("unreadable")), key=lambda s: s.row)
@@ -195,14 +214,18 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
     out.insert(0, "client_key", identity.key)
     clients = len(identity.key.categories)
     has_date = "date" in out
-    shape: Shape = (
-        "per_client"
-        if not has_date and len(out) == clients
-        else "transactions"
-    )
+    shape: Shape = "per_client" if not has_date and len(out) == clients else "transactions"
     skipped.sort(key=lambda s: s.row)
     return Transactions(
-        out, roles, shape, raw.source, tuple(skipped), identity.spellings, clients, currency, carried
+        out,
+        roles,
+        shape,
+        raw.source,
+        tuple(skipped),
+        identity.spellings,
+        clients,
+        currency,
+        carried,
     )
 
 
@@ -243,7 +266,11 @@ def _normalised(column: pd.Series) -> Encoded:
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
     again = pc.dictionary_encode(text)
     remap = again.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    codes = np.where(encoded.present, remap[np.maximum(encoded.codes, 0)], -1) if len(remap) else encoded.codes
+    codes = (
+        np.where(encoded.present, remap[np.maximum(encoded.codes, 0)], -1)
+        if len(remap)
+        else encoded.codes
+    )
     return Encoded(codes, again.dictionary)
 
 
@@ -319,4 +346,4 @@ def _identify(names: Encoded | None, ids: Encoded | None) -> Identity:
     display = pd.Categorical.from_codes(
         display_of_key[row_key], categories=pd.Index(display_names, dtype="str")
     )
-    return Identity(keys, display, int(len(used)))
+    return Identity(keys, display, len(used))

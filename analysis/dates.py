@@ -82,9 +82,13 @@ def parse_dates(column: pd.Series) -> ParsedDates:
     if pd.api.types.is_numeric_dtype(column):
         parsed = _from_serial(column.astype("float64").to_numpy())
         unreadable = column.notna().to_numpy() & np.isnat(parsed)
-        return ParsedDates(pd.Series(parsed, index=index), pd.Series(unreadable, index=index), False)
+        return ParsedDates(
+            pd.Series(parsed, index=index), pd.Series(unreadable, index=index), False
+        )
     if column.dtype == object:
-        stamps = column.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+        stamps = column.map(
+            lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year")
+        )
         if stamps.any():
             rest = parse_dates(column.where(~stamps).astype("str").where(~stamps & column.notna()))
             typed = pd.to_datetime(column.where(stamps), errors="coerce").dt.floor("D")

@@ -48,12 +48,11 @@ def as_text(column: pd.Series) -> pa.Array:
     """A column as an Arrow string array, without copying when pandas already holds Arrow."""
     if column.dtype != object and pd.api.types.is_string_dtype(column):
         array = pa.array(column.array)
-    elif column.dtype == object:
-        cells = column.map(lambda v: v if v is None or isinstance(v, str) else str(v))
-        array = pa.array(cells.to_numpy(dtype=object, na_value=None), type=pa.string(), from_pandas=True)
     else:
-        text = column.astype("str").where(column.notna())
-        array = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string(), from_pandas=True)
+        # Mixed workbook cells or numbers: text of the present cells, nulls for the empty ones.
+        present = column.notna()
+        cells = column.astype(object).where(~present, column.astype("str")).where(present, None)
+        array = pa.array(cells, type=pa.string(), from_pandas=True)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     return array

@@ -46,9 +46,7 @@ def detect_format(data: bytes, name: str, limits: Limits) -> Detected:
     """Decide the format from the content, refusing what cannot or must not be parsed."""
     extension = PurePath(name).suffix.lower()
     if len(data) > limits.max_bytes:
-        raise InputError(
-            "file_too_large", size_mb=len(data) / 1e6, limit_mb=limits.max_bytes / 1e6
-        )
+        raise InputError("file_too_large", size_mb=len(data) / 1e6, limit_mb=limits.max_bytes / 1e6)
     if not _CONTENT.search(data):
         raise InputError("empty_file")
     if data.startswith(_ZIP_MAGIC):
@@ -103,7 +101,10 @@ def _looks_binary(head: bytes) -> bool:
     for low, high in ((head[0::2], head[1::2]), (head[1::2], head[0::2])):
         # Spreadsheet text is largely ASCII (digits, delimiters, headers): in UTF-16 that is a
         # NUL high byte beside a printable low byte.
-        ascii_units = sum(h == 0 and (32 <= lo < 127 or lo in (9, 10, 13)) for lo, h in zip(low, high, strict=True))
+        ascii_units = sum(
+            h == 0 and (32 <= lo < 127 or lo in (9, 10, 13))
+            for lo, h in zip(low, high, strict=True)
+        )
         if ascii_units > 0.3 * len(low):
             return False
     return True

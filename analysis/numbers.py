@@ -113,7 +113,9 @@ def decide_decimal(votes: tuple[int, int], hint: str | None) -> tuple[str, bool]
 
 
 def _to_float(text: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray]:
-    valid = pc.and_(pc.match_substring_regex(text, _VALID[decimal]), pc.greater(pc.utf8_length(text), 0))
+    valid = pc.and_(
+        pc.match_substring_regex(text, _VALID[decimal]), pc.greater(pc.utf8_length(text), 0)
+    )
     valid = pc.and_(valid, pc.match_substring_regex(text, r"\d"))
     thousands = "." if decimal == "," else ","
     digits = pc.replace_substring(text, thousands, "")
@@ -155,8 +157,14 @@ def parse_numbers(column: pd.Series, hint: str | None = None) -> ParsedNumbers:
 
 def _parse_mixed(column: pd.Series, typed: pd.Series, hint: str | None) -> ParsedNumbers:
     """A spreadsheet column of numbers with some cells typed as text: parse only the text."""
-    text_part = parse_numbers(column.where(~typed).astype("str").where(~typed & column.notna()), hint)
+    text_part = parse_numbers(
+        column.where(~typed).astype("str").where(~typed & column.notna()), hint
+    )
     values = column.where(typed).astype("float64").where(typed, text_part.values)
     return ParsedNumbers(
-        values, text_part.unreadable & ~typed, text_part.decimal, text_part.currency, text_part.decided
+        values,
+        text_part.unreadable & ~typed,
+        text_part.decimal,
+        text_part.currency,
+        text_part.decided,
     )

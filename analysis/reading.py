@@ -260,7 +260,9 @@ def _read_workbook(data: bytes, name: str, fmt: FileFormat, options: ReadOptions
     except (fastexcel.FastExcelError, OSError, ValueError) as error:
         raise _workbook_error(error, name) from None
     if options.sheet is not None:
-        wanted = [s for s in sheet_names if s.strip().casefold() == options.sheet.strip().casefold()]
+        wanted = [
+            s for s in sheet_names if s.strip().casefold() == options.sheet.strip().casefold()
+        ]
         if not wanted:
             raise InputError("sheet_not_found", sheet=options.sheet, sheets=sheet_names)
         order = [sheet_names.index(wanted[0])]
@@ -324,7 +326,7 @@ def _sheet_table(
     frame: pd.DataFrame, name: str, fmt: FileFormat, sheet: str, first_row: int
 ) -> RawTable:
     """Find the header inside the sheet as read (row 0 first), without reading it again."""
-    columns = [None if str(c).startswith("__UNNAMED__") else c for c in frame.columns]
+    columns: list[object] = [None if str(c).startswith("__UNNAMED__") else c for c in frame.columns]
     head_rows: list[list[object]] = [columns]
     head_rows += frame.head(MAX_TITLE_ROWS + 40).astype(object).values.tolist()
     header_index = find_header_row(head_rows)

@@ -21,14 +21,48 @@ _SECTORS = ("BTP", "Industrie", "Commerce de détail", "Santé", "Transport", "S
 _MANAGERS = ("Claire Martin", "Hugo Bernard", "Inès Petit", "Lucas Moreau")
 _FORMS = ("SARL", "SAS", "SA", "EURL")
 _STEMS = (
-    "Boulangerie", "Garage", "Pharmacie", "Transports", "Menuiserie", "Atelier", "Cabinet",
-    "Clinique", "Hôtel", "Brasserie", "Imprimerie", "Électricité", "Plomberie", "Distribution",
-    "Logistique", "Métallerie", "Fromagerie", "Librairie", "Bâtiment", "Élevage",
+    "Boulangerie",
+    "Garage",
+    "Pharmacie",
+    "Transports",
+    "Menuiserie",
+    "Atelier",
+    "Cabinet",
+    "Clinique",
+    "Hôtel",
+    "Brasserie",
+    "Imprimerie",
+    "Électricité",
+    "Plomberie",
+    "Distribution",
+    "Logistique",
+    "Métallerie",
+    "Fromagerie",
+    "Librairie",
+    "Bâtiment",
+    "Élevage",
 )
 _PLACES = (
-    "Dupont", "Lefèvre", "du Rhône", "de Provence", "Mercier", "Rousseau", "des Alpes", "Girard",
-    "Bonnet", "de l'Étang", "Fournier", "Lambert", "du Vieux Port", "Chevalier", "Garnier",
-    "Faure", "André", "Bretonne", "Gauthier", "Perrin",
+    "Dupont",
+    "Lefèvre",
+    "du Rhône",
+    "de Provence",
+    "Mercier",
+    "Rousseau",
+    "des Alpes",
+    "Girard",
+    "Bonnet",
+    "de l'Étang",
+    "Fournier",
+    "Lambert",
+    "du Vieux Port",
+    "Chevalier",
+    "Garnier",
+    "Faure",
+    "André",
+    "Bretonne",
+    "Gauthier",
+    "Perrin",
 )
 
 
@@ -60,7 +94,9 @@ def generate(anchor: date = ANCHOR, clients: int = 320, seed: int = SEED) -> pd.
     frame = pd.DataFrame(rows, columns=["day", "invoice", "client", "amount", "margin"])
     # A loss-making client (sold below cost) and a client with a refund only.
     loser = names[int(np.argsort(frequency)[-2])]
-    frame.loc[frame["client"] == loser, "margin"] = -frame.loc[frame["client"] == loser, "amount"] * 0.12
+    frame.loc[frame["client"] == loser, "margin"] = (
+        -frame.loc[frame["client"] == loser, "amount"] * 0.12
+    )
     refunds = frame.sample(n=max(3, len(frame) // 60), random_state=seed).copy()
     refunds["amount"] = -(refunds["amount"] * 0.3).round(2)
     refunds["margin"] = -(refunds["margin"] * 0.3).round(2)
@@ -77,7 +113,10 @@ def generate(anchor: date = ANCHOR, clients: int = 320, seed: int = SEED) -> pd.
     frame.loc[typed, "client"] = variants[rng.integers(0, 3, int(typed.sum()))]
     sector = dict(zip(names, rng.choice(_SECTORS, clients), strict=True))
     manager = dict(zip(names, rng.choice(_MANAGERS, clients), strict=True))
-    ends = {n: anchor + timedelta(days=int(d)) for n, d in zip(names, rng.integers(-60, 540, clients), strict=True)}
+    ends = {
+        n: anchor + timedelta(days=int(d))
+        for n, d in zip(names, rng.integers(-60, 540, clients), strict=True)
+    }
     canonical = frame["client"].str.strip().str.replace(r"\s+", " ", regex=True).str.lower()
     lookup = {n.lower(): n for n in names}
     base = canonical.map(lookup)
@@ -103,7 +142,9 @@ def to_french_csv(frame: pd.DataFrame, title: str = "Export des ventes — Exemp
             "Commercial": frame["manager"],
             "Montant HT (€)": frame["amount"].map(_french_number),
             "Marge (€)": frame["margin"].map(_french_number),
-            "Fin de contrat": frame["contract_end"].map(lambda d: d.strftime("%d/%m/%Y") if pd.notna(d) else ""),
+            "Fin de contrat": frame["contract_end"].map(
+                lambda d: d.strftime("%d/%m/%Y") if pd.notna(d) else ""
+            ),
         }
     )
     total = frame["amount"].sum()

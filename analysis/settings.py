@@ -20,7 +20,7 @@ class Thresholds:
     b: float = 15.0
 
     def __post_init__(self) -> None:
-        if not (0 < self.a <= 100 and 0 <= self.b and self.a + self.b <= 100):
+        if not (0 < self.a <= 100 and self.b >= 0 and self.a + self.b <= 100):
             raise InputError("bad_thresholds", a=self.a, b=self.b)
 
     @property

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import transaction_log, write_csv, write_xlsx  # noqa: E402
+from generate import transaction_log, write_csv, write_xlsx
 
 OUT = Path(__file__).parent / "out"
 CLI = [sys.executable, "-m", "bot.cli"]
@@ -55,11 +55,15 @@ def bench_csv(runs: int) -> None:
     path = ensure(OUT / "log_1000000.csv", 1_000_000, write_csv)
     print(f"\n1,000,000-row CSV ({path.stat().st_size / 1e6:.0f} MB), median of {runs}:")
     ours = median_of([*CLI, "analyze", str(path), "--json"], runs)
-    pandas_only = median_of([sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"], runs)
+    pandas_only = median_of(
+        [sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"], runs
+    )
     report("clientbase analyze --json", *ours)
     report("python -c 'pandas.read_csv(FILE)'", *pandas_only)
-    print(f"  time ratio {ours[0] / pandas_only[0]:.2f} (target <= 1.5); "
-          f"memory ratio {ours[1] / pandas_only[1]:.2f} (target <= 2)")
+    print(
+        f"  time ratio {ours[0] / pandas_only[0]:.2f} (target <= 1.5); "
+        f"memory ratio {ours[1] / pandas_only[1]:.2f} (target <= 2)"
+    )
 
 
 def bench_xlsx(runs: int) -> None:
@@ -67,7 +71,11 @@ def bench_xlsx(runs: int) -> None:
     print(f"\n1,000,000-row XLSX ({path.stat().st_size / 1e6:.0f} MB), median of {runs}:")
     ours = median_of([*CLI, "analyze", str(path), "--json"], runs)
     fast = median_of(
-        [sys.executable, "-c", f"import fastexcel; fastexcel.read_excel({str(path)!r}).load_sheet(0).to_pandas()"],
+        [
+            sys.executable,
+            "-c",
+            f"import fastexcel; fastexcel.read_excel({str(path)!r}).load_sheet(0).to_pandas()",
+        ],
         runs,
     )
     report("clientbase analyze --json", *ours)
@@ -83,8 +91,15 @@ def bench_scaling(runs: int, largest: int) -> None:
     previous = None
     for rows in (100_000, 1_000_000, largest):
         path = ensure(OUT / f"log_{rows}.csv", rows, write_csv)
-        seconds, megabytes = median_of([*CLI, "analyze", str(path), "--json"], runs if rows < 5_000_000 else 1)
-        growth = "" if previous is None else f"  x{seconds / previous[1]:.1f} time, x{megabytes / previous[2]:.1f} memory for x{rows / previous[0]:.0f} rows"
+        seconds, megabytes = median_of(
+            [*CLI, "analyze", str(path), "--json"], runs if rows < 5_000_000 else 1
+        )
+        growth = (
+            ""
+            if previous is None
+            else f"  x{seconds / previous[1]:.1f} time, x{megabytes / previous[2]:.1f} memory"
+            f" for x{rows / previous[0]:.0f} rows"
+        )
         print(f"  {rows:>9,} rows {seconds:7.2f} s {megabytes:8.0f} MB{growth}")
         previous = (rows, seconds, megabytes)
 
@@ -96,7 +111,8 @@ def main() -> None:
     parser.add_argument("--skip-5m", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    cpu = platform.processor() or platform.machine()
+    print(f"machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}")
     bench_csv(args.runs)
     if not args.skip_xlsx:
         bench_xlsx(args.runs)

@@ -36,7 +36,9 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     out = frame.assign(
         **{
             "Date facture": frame["Date facture"].dt.strftime("%d/%m/%Y"),
-            "Montant HT": frame["Montant HT"].map("{:.2f}".format).str.replace(".", ",", regex=False),
+            "Montant HT": frame["Montant HT"]
+            .map("{:.2f}".format)
+            .str.replace(".", ",", regex=False),
             "Marge": frame["Marge"].map("{:.2f}".format).str.replace(".", ",", regex=False),
         }
     )

@@ -42,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="clientbase", description="ABC(D) analysis of a client base."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    analyze_cmd = commands.add_parser("analyze", help="analyse a CSV, TXT, XLSX, XLSM, XLS or ODS file")
+    analyze_cmd = commands.add_parser(
+        "analyze", help="analyse a CSV, TXT, XLSX, XLSM, XLS or ODS file"
+    )
     analyze_cmd.add_argument("file", type=Path)
     _add_analysis_options(analyze_cmd)
     analyze_cmd.add_argument("--sheet", help="the sheet to read in a workbook")

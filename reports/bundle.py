@@ -14,6 +14,8 @@ def write_reports(
 ) -> Path:
     """Write summary.txt (charts, report.xlsx and report.pdf come with the reports issue)."""
     folder.mkdir(parents=True, exist_ok=True)
-    text = as_plain(summary_lines(result, language, today, currency) + segment_lines(result, language, currency))
+    text = as_plain(
+        summary_lines(result, language, today, currency) + segment_lines(result, language, currency)
+    )
     (folder / "summary.txt").write_text(text, encoding="utf-8")
     return folder

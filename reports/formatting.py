@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
-from datetime import date
 
 from babel import Locale
 from babel import numbers as babel_numbers
@@ -16,7 +16,7 @@ DEFAULT_CURRENCY = "EUR"
 
 @dataclass(frozen=True)
 class Formatter:
-    """Formats values for one language and currency: `1 234,56 €` in French, `€1,234.56` in English."""
+    """Values for one language and currency: `1 234,56 €` in French, `€1,234.56` in English."""
 
     language: str
     currency: str = DEFAULT_CURRENCY
@@ -49,12 +49,12 @@ class Formatter:
             format=None if decimals == 2 else _money_pattern(self.locale, decimals),
         )
 
-    def date(self, value: date | None) -> str:
+    def date(self, value: dt.date | None) -> str:
         if value is None:
             return "—"
         return format_date(value, format="medium", locale=self.locale)
 
-    def short_date(self, value: date | None) -> str:
+    def short_date(self, value: dt.date | None) -> str:
         if value is None:
             return "—"
         return format_date(value, format="short", locale=self.locale)

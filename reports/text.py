@@ -44,7 +44,9 @@ def formatter_for(result: AnalysisResult, language: str, currency: str | None) -
     return Formatter(language, result.currency or currency or "EUR")
 
 
-def contracts_ending(result: AnalysisResult, today: date, days: int, categories: str = "A") -> pd.DataFrame:
+def contracts_ending(
+    result: AnalysisResult, today: date, days: int, categories: str = "A"
+) -> pd.DataFrame:
     """Clients of the given categories whose contract ends in the `days` from `today`."""
     if "contract_end" not in result.clients.columns:
         return result.clients.iloc[0:0]
@@ -95,11 +97,27 @@ def summary_lines(
     else:
         lines.append(Line(m("summary.one_off", share=f.percent(result.one_off_share))))
     lines.append(
-        Line(m("summary.concentration", top1=f.percent(result.top1_share), top10=f.percent(result.top10_share)))
+        Line(
+            m(
+                "summary.concentration",
+                top1=f.percent(result.top1_share),
+                top10=f.percent(result.top10_share),
+            )
+        )
     )
-    lines.append(Line(m("summary.total", total=f.money(result.total), clients=f.number(result.client_count))))
+    lines.append(
+        Line(m("summary.total", total=f.money(result.total), clients=f.number(result.client_count)))
+    )
     if result.merged_spellings:
-        lines.append(Line(m("summary.merged", spellings=f.number(result.spellings), clients=f.number(result.client_count))))
+        lines.append(
+            Line(
+                m(
+                    "summary.merged",
+                    spellings=f.number(result.spellings),
+                    clients=f.number(result.client_count),
+                )
+            )
+        )
     if result.skipped:
         reasons = Counter(s.reason for s in result.skipped)
         parts = ", ".join(
@@ -123,9 +141,16 @@ def advice_lines(result: AnalysisResult, m: Messages, f: Formatter, today: date)
             lines.append(Line(m("advice.no_contracts", days=CONTRACT_HORIZON_DAYS)))
         else:
             lines.append(Line(m("advice.contracts_title", days=CONTRACT_HORIZON_DAYS), title=True))
-            for row in ending.head(15).itertuples():
+            for row in ending.head(15).to_dict("records"):
                 lines.append(
-                    Line(m("advice.contract_line", client=row.client, date=f.date(row.contract_end.date()), value=f.money(row.value)))
+                    Line(
+                        m(
+                            "advice.contract_line",
+                            client=row["client"],
+                            date=f.date(row["contract_end"].date()),
+                            value=f.money(row["value"]),
+                        )
+                    )
                 )
     return lines
 
@@ -134,20 +159,49 @@ def segment_lines(result: AnalysisResult, language: str, currency: str | None = 
     if result.segments is None:
         return []
     m, f = Messages(language), formatter_for(result, language, currency)
-    lines = [Line(m("summary.segments_title", column=result.columns.get("segment", "")), title=True)]
+    lines = [
+        Line(m("summary.segments_title", column=result.columns.get("segment", "")), title=True)
+    ]
     for segment, row in result.segments.head(12).iterrows():
         lines.append(
-            Line(m("summary.segment_line", segment=segment, a=row["A"], b=row["B"], c=row["C"], d=row["D"], value=f.money(row["value"])))
+            Line(
+                m(
+                    "summary.segment_line",
+                    segment=segment,
+                    a=row["A"],
+                    b=row["B"],
+                    c=row["C"],
+                    d=row["D"],
+                    value=f.money(row["value"]),
+                )
+            )
         )
     return lines
 
 
-def top_lines(result: AnalysisResult, language: str, letter: str, count: int, currency: str | None = None, offset: int = 0) -> list[Line]:
+def top_lines(
+    result: AnalysisResult,
+    language: str,
+    letter: str,
+    *,
+    count: int,
+    offset: int = 0,
+    currency: str | None = None,
+) -> list[Line]:
+    """One line per client of a category, best first, `count` from `offset`."""
     m, f = Messages(language), formatter_for(result, language, currency)
     clients = result.clients_in(letter).iloc[offset : offset + count]
     return [
-        Line(m("summary.top_line", rank=row.rank, client=row.client, value=f.money(row.value), share=f.percent(row.share)))
-        for row in clients.itertuples()
+        Line(
+            m(
+                "summary.top_line",
+                rank=row["rank"],
+                client=row["client"],
+                value=f.money(row["value"]),
+                share=f.percent(row["share"]),
+            )
+        )
+        for row in clients.to_dict("records")
     ]
 
 
@@ -157,7 +211,10 @@ def as_plain(lines: list[Line]) -> str:
 
 def as_html(lines: list[Line]) -> str:
     """Telegram HTML: everything escaped, titles in bold."""
-    parts = [f"<b>{html.escape(line.text)}</b>" if line.title else html.escape(line.text) for line in lines]
+    parts = [
+        f"<b>{html.escape(line.text)}</b>" if line.title else html.escape(line.text)
+        for line in lines
+    ]
     return "\n".join(parts).strip()
 
 
@@ -166,16 +223,17 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:
+        rest = line
+        while len(rest) > limit:
             if current:
                 parts.append(current)
                 current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
+            parts.append(rest[:limit])
+            rest = rest[limit:]
+        candidate = f"{current}\n{rest}" if current else rest
         if len(candidate) > limit:
             parts.append(current)
-            current = line
+            current = rest
         else:
             current = candidate
     if current:

@@ -15,7 +15,9 @@ class FileMaker:
     """Writes the same rows as each format a sales manager might send."""
 
     @staticmethod
-    def csv(rows: Rows, delimiter: str = ";", encoding: str = "utf-8", newline: str = "\r\n") -> bytes:
+    def csv(
+        rows: Rows, delimiter: str = ";", encoding: str = "utf-8", newline: str = "\r\n"
+    ) -> bytes:
         lines = []
         for row in rows:
             cells = ["" if cell is None else str(cell) for cell in row]

@@ -17,7 +17,9 @@ from .conftest import EXPECTED
 @pytest.fixture
 def sales_file(tmp_path: Path, files, sales_rows) -> Path:
     path = tmp_path / "ventes.csv"
-    path.write_bytes(files.csv([["Export ERP"], *sales_rows, ["Total", "", "", "9950", ""]], encoding="cp1252"))
+    path.write_bytes(
+        files.csv([["Export ERP"], *sales_rows, ["Total", "", "", "9950", ""]], encoding="cp1252")
+    )
     return path
 
 
@@ -28,17 +30,48 @@ def test_json_document(sales_file, capsys):
     assert doc["period"] == {"spec": "all", "start": "2025-01-15", "end": "2025-01-20"}
     assert doc["thresholds"] == {"a": 0.8, "b": 0.15}
     assert doc["total"] == 9950 and doc["positive_total"] == 10000
-    assert doc["categories"]["A"] == {"clients": 1, "value": 8000.0, "value_share": 0.8, "client_share": 1 / 6}
+    assert doc["categories"]["A"] == {
+        "clients": 1,
+        "value": 8000.0,
+        "value_share": 0.8,
+        "client_share": 1 / 6,
+    }
     assert {c["client"]: c["category"] for c in doc["clients"]} == EXPECTED
     alpha = doc["clients"][0]
-    assert alpha == {**alpha, "client": "Alpha", "value": 8000.0, "share": 0.8, "cumulative_share": 0.8,
-                     "purchases": 1, "one_off": True, "rank": 1, "last_purchase": "2025-01-15"}
+    assert alpha == {
+        **alpha,
+        "client": "Alpha",
+        "value": 8000.0,
+        "share": 0.8,
+        "cumulative_share": 0.8,
+        "purchases": 1,
+        "one_off": True,
+        "rank": 1,
+        "last_purchase": "2025-01-15",
+    }
     assert doc["columns"]["client"] == "Client" and doc["columns"]["sales"] == "Montant HT"
-    assert doc["skipped_rows"] == [{"row": 9, "column": "Client", "value": "Total", "reason": "total_row"}]
+    assert doc["skipped_rows"] == [
+        {"row": 9, "column": "Client", "value": "Total", "reason": "total_row"}
+    ]
 
 
 def test_options_change_the_analysis(sales_file, capsys):
-    assert main(["analyze", str(sales_file), "--json", "--a", "50", "--b", "30", "--period", "2025-01-16..2025-01-20"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                str(sales_file),
+                "--json",
+                "--a",
+                "50",
+                "--b",
+                "30",
+                "--period",
+                "2025-01-16..2025-01-20",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["thresholds"] == {"a": 0.5, "b": 0.3}
     categories = {c["client"]: c["category"] for c in doc["clients"]}
@@ -48,8 +81,25 @@ def test_options_change_the_analysis(sales_file, capsys):
 
 def test_explicit_columns(tmp_path, files, capsys):
     path = tmp_path / "odd.csv"
-    path.write_bytes(files.csv([["Qui", "Combien", "Quand"], ["A", "3", "01/01/2025"], ["B", "1", "02/01/2025"]]))
-    assert main(["analyze", str(path), "--json", "--client-col", "Qui", "--value-col", "Combien", "--date-col", "Quand"]) == 0
+    path.write_bytes(
+        files.csv([["Qui", "Combien", "Quand"], ["A", "3", "01/01/2025"], ["B", "1", "02/01/2025"]])
+    )
+    assert (
+        main(
+            [
+                "analyze",
+                str(path),
+                "--json",
+                "--client-col",
+                "Qui",
+                "--value-col",
+                "Combien",
+                "--date-col",
+                "Quand",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["columns"] == {"client": "Qui", "sales": "Combien", "date": "Quand"}
 
@@ -71,8 +121,11 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
     assert err.startswith("Aucune colonne client trouvée parmi : «Produit», «Prix».")
     assert main(["analyze", str(tmp_path / "absent.csv"), "--lang", "en"]) == 2
     assert "Cannot open" in capsys.readouterr().err
-    assert main(["analyze", str(path), "--criterion", "profit", "--period", "nope", "--lang", "en"]) == 2
-    assert "Period \"nope\" not understood" in capsys.readouterr().err
+    assert (
+        main(["analyze", str(path), "--criterion", "profit", "--period", "nope", "--lang", "en"])
+        == 2
+    )
+    assert 'Period "nope" not understood' in capsys.readouterr().err
 
 
 def test_language_follows_the_locale():
@@ -87,11 +140,21 @@ def test_json_path_imports_nothing_heavy_and_fails_cleanly(sales_file, tmp_path)
         "heavy = [m for m in ('matplotlib', 'telegram', 'sqlalchemy') if m in sys.modules]; "
         "print(rc, heavy, file=sys.stderr)"
     )
-    done = subprocess.run([sys.executable, "-c", code, "analyze", str(sales_file), "--json"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code, "analyze", str(sales_file), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.stderr.strip().endswith("0 []")
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"\x00garbage" * 100)
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "analyze", str(bad), "--lang", "en"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "analyze", str(bad), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("This file says")

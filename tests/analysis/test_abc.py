@@ -21,7 +21,9 @@ from analysis.settings import AnalysisSettings, Thresholds
 from ..conftest import EXPECTED
 
 
-def transactions(rows: list[tuple[str, float, str]], dates: list[dt.date] | None = None) -> Transactions:
+def transactions(
+    rows: list[tuple[str, float, str]], dates: list[dt.date] | None = None
+) -> Transactions:
     """Transactions (client, amount, invoice) as the cleaning step would produce them."""
     frame = pd.DataFrame(rows, columns=["client", "sales", "invoice"])
     frame.insert(0, "client_key", frame["client"].str.lower())
@@ -39,7 +41,10 @@ def grades(values: list[float], a: float = 80, b: float = 15) -> list[str]:
 
 def test_the_worked_example_of_the_readme(files, sales_rows):
     result = run(files.csv(sales_rows), "f.csv", AnalysisSettings())
-    assert dict(zip(result.clients["client"], result.clients["category"].astype(str), strict=True)) == EXPECTED
+    assert (
+        dict(zip(result.clients["client"], result.clients["category"].astype(str), strict=True))
+        == EXPECTED
+    )
     a = result.category("A")
     assert (a.clients, a.value, a.value_share) == (1, 8000.0, 0.8)
     assert result.pareto_client_share == pytest.approx(1 / 6)
@@ -77,7 +82,13 @@ def test_every_value_d_when_nothing_is_positive():
 def test_client_columns_and_activity():
     tx = transactions(
         [("A", 100, "F1"), ("A", 50, "F1"), ("A", 30, "F2"), ("A", -20, "AV1"), ("B", 40, "F3")],
-        dates=[dt.date(2025, 1, 1), dt.date(2025, 1, 1), dt.date(2025, 3, 1), dt.date(2025, 3, 2), dt.date(2025, 2, 1)],
+        dates=[
+            dt.date(2025, 1, 1),
+            dt.date(2025, 1, 1),
+            dt.date(2025, 3, 1),
+            dt.date(2025, 3, 2),
+            dt.date(2025, 2, 1),
+        ],
     )
     clients = analyze(tx, AnalysisSettings()).clients.set_index("client")
     assert clients.loc["A", "value"] == 160
@@ -93,7 +104,12 @@ def test_client_columns_and_activity():
 
 
 def test_purchases_are_distinct_dates_without_invoices_and_rows_without_dates(files):
-    rows = [["Client", "Date", "Montant"], ["A", "01/01/2025", "1"], ["A", "01/01/2025", "1"], ["A", "02/01/2025", "1"]]
+    rows = [
+        ["Client", "Date", "Montant"],
+        ["A", "01/01/2025", "1"],
+        ["A", "01/01/2025", "1"],
+        ["A", "02/01/2025", "1"],
+    ]
     assert run(files.csv(rows), "f.csv", AnalysisSettings()).clients["purchases"].tolist() == [2]
     rows = [["Client", "Montant"], ["A", "1"], ["A", "1"], ["B", "1"], ["A", "-1"]]
     result = run(files.csv(rows), "f.csv", AnalysisSettings())
@@ -106,7 +122,10 @@ def test_purchases_are_distinct_dates_without_invoices_and_rows_without_dates(fi
         ("12m", PeriodSpec("months", months=12)),
         ("2y", PeriodSpec("months", months=24)),
         ("2025", PeriodSpec("year", year=2025)),
-        ("2024-03-01..2024-06-30", PeriodSpec("range", start=dt.date(2024, 3, 1), end=dt.date(2024, 6, 30))),
+        (
+            "2024-03-01..2024-06-30",
+            PeriodSpec("range", start=dt.date(2024, 3, 1), end=dt.date(2024, 6, 30)),
+        ),
         ("all", PeriodSpec()),
     ],
 )
@@ -114,7 +133,9 @@ def test_period_texts(text, spec):
     assert parse_period(text) == spec
 
 
-@pytest.mark.parametrize("text", ["12x", "0m", "2024-06-30..2024-03-01", "2024-02-30..2024-03-01", "soon"])
+@pytest.mark.parametrize(
+    "text", ["12x", "0m", "2024-06-30..2024-03-01", "2024-02-30..2024-03-01", "soon"]
+)
 def test_bad_period_texts(text):
     from analysis.errors import InputError
 
@@ -125,7 +146,9 @@ def test_bad_period_texts(text):
 def test_last_months_run_from_the_day_after_to_the_last_date_clamped():
     assert add_months(dt.date(2024, 2, 29), 24) == dt.date(2026, 2, 28)
     assert add_months(dt.date(2025, 3, 31), -1) == dt.date(2025, 2, 28)
-    bounds = resolve_period(PeriodSpec("months", months=12), dt.date(2020, 1, 1), dt.date(2025, 3, 31))
+    bounds = resolve_period(
+        PeriodSpec("months", months=12), dt.date(2020, 1, 1), dt.date(2025, 3, 31)
+    )
     assert (bounds.start, bounds.end) == (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
     bounds = resolve_period(PeriodSpec("months", months=1), None, dt.date(2025, 3, 31))
     assert bounds.start == dt.date(2025, 3, 1)
@@ -196,10 +219,7 @@ def test_scaling_every_value_changes_no_category(values, factor):
 
 def _by_client(tx: Transactions) -> dict[str, tuple[str, object]]:
     clients = analyze(tx, AnalysisSettings()).clients
-    return {
-        row.client: (row.category, row.purchases)
-        for row in clients.itertuples()
-    }
+    return {row.client: (row.category, row.purchases) for row in clients.itertuples()}
 
 
 def _some_client_positive(rows: list[tuple[int, int]]) -> bool:

@@ -14,7 +14,9 @@ from analysis.settings import AnalysisSettings, Limits, ReadOptions
 from reports.messages import Messages
 
 
-def error_of(data: bytes, name: str = "f.csv", settings: AnalysisSettings | None = None, **options: object) -> InputError:
+def error_of(
+    data: bytes, name: str = "f.csv", settings: AnalysisSettings | None = None, **options: object
+) -> InputError:
     with pytest.raises(InputError) as caught:
         run(data, name, settings or AnalysisSettings(), ReadOptions(**options))  # type: ignore[arg-type]
     error = caught.value
@@ -88,7 +90,11 @@ def test_unreadable_dates_count_too(files):
 
 @pytest.mark.parametrize(
     ("data", "kind"),
-    [(b"%PDF-1.4 ...", "PDF"), (b"\x89PNG\r\n\x1a\n....", "PNG"), (b"\x00\x01\x02\x03" * 50, "binary")],
+    [
+        (b"%PDF-1.4 ...", "PDF"),
+        (b"\x89PNG\r\n\x1a\n....", "PNG"),
+        (b"\x00\x01\x02\x03" * 50, "binary"),
+    ],
 )
 def test_unsupported_formats(data, kind):
     error = error_of(data, "file.csv")
@@ -101,7 +107,9 @@ def test_binary_named_as_a_workbook_is_mislabelled():
 
 
 def test_html_saved_as_xls():
-    error = error_of(b"<html><body><table><tr><td>Client</td></tr></table></body></html>", "export.xls")
+    error = error_of(
+        b"<html><body><table><tr><td>Client</td></tr></table></body></html>", "export.xls"
+    )
     assert error.code == "html_disguised"
 
 

@@ -16,12 +16,29 @@ def roles(headers: list[str]) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
-        (["Client", "Montant HT (€)", "Date facture"], {"client": "Client", "sales": "Montant HT (€)", "date": "Date facture"}),
+        (
+            ["Client", "Montant HT (€)", "Date facture"],
+            {"client": "Client", "sales": "Montant HT (€)", "date": "Date facture"},
+        ),
         (["Raison sociale", "CA, k€"], {"client": "Raison sociale", "sales": "CA, k€"}),
-        (["Contrepartie", "Chiffre d'affaires"], {"client": "Contrepartie", "sales": "Chiffre d'affaires"}),
+        (
+            ["Contrepartie", "Chiffre d'affaires"],
+            {"client": "Contrepartie", "sales": "Chiffre d'affaires"},
+        ),
         (["Acheteur", "Ventes"], {"client": "Acheteur", "sales": "Ventes"}),
-        (["Customer", "Revenue", "Order date", "Net profit"], {"client": "Customer", "sales": "Revenue", "date": "Order date", "profit": "Net profit"}),
-        (["Клиент", "Выручка", "Дата", "Прибыль"], {"client": "Клиент", "sales": "Выручка", "date": "Дата", "profit": "Прибыль"}),
+        (
+            ["Customer", "Revenue", "Order date", "Net profit"],
+            {
+                "client": "Customer",
+                "sales": "Revenue",
+                "date": "Order date",
+                "profit": "Net profit",
+            },
+        ),
+        (
+            ["Клиент", "Выручка", "Дата", "Прибыль"],
+            {"client": "Клиент", "sales": "Выручка", "date": "Дата", "profit": "Прибыль"},
+        ),
         (["Покупатель", "Сумма"], {"client": "Покупатель", "sales": "Сумма"}),
         (["CLIENT", "MONTANT"], {"client": "CLIENT", "sales": "MONTANT"}),
     ],
@@ -32,8 +49,20 @@ def test_roles_from_names_in_three_languages(headers, expected):
 
 
 def test_near_misses():
-    found = roles(["Code client", "Nom du client", "Montant HT", "Montant TTC", "Taux de marge %",
-                   "Marge", "Date d'échéance", "Date facture", "Échéance du contrat", "SIREN"])
+    found = roles(
+        [
+            "Code client",
+            "Nom du client",
+            "Montant HT",
+            "Montant TTC",
+            "Taux de marge %",
+            "Marge",
+            "Date d'échéance",
+            "Date facture",
+            "Échéance du contrat",
+            "SIREN",
+        ]
+    )
     assert found["client_id"] == "Code client"
     assert found["client"] == "Nom du client"
     assert found["sales"] == "Montant HT"
@@ -56,15 +85,25 @@ def test_headers_ignore_units_case_and_accents():
 
 def test_explicit_roles_win_and_are_reported(files):
     rows = [["Nom", "Total A", "Total B"], ["x", "1", "100"], ["y", "2", "1"]]
-    result = run(files.csv(rows), "f.csv", AnalysisSettings(),
-                 ReadOptions(roles={"client": "Nom", "sales": "total b"}))
+    result = run(
+        files.csv(rows),
+        "f.csv",
+        AnalysisSettings(),
+        ReadOptions(roles={"client": "Nom", "sales": "total b"}),
+    )
     assert result.columns["sales"] == "Total B"
     assert result.clients["client"].tolist() == ["x", "y"]
 
 
 def test_the_same_client_typed_three_ways_is_one_client(files):
-    rows = [["Client", "Montant"], ["Société Dupont", "10"], ["SOCIETE  DUPONT", "20"],
-            ["\u00a0société dupont ", "5"], ["Société Dupont", "1"], ["Autre", "3"]]
+    rows = [
+        ["Client", "Montant"],
+        ["Société Dupont", "10"],
+        ["SOCIETE  DUPONT", "20"],
+        ["\u00a0société dupont ", "5"],
+        ["Société Dupont", "1"],
+        ["Autre", "3"],
+    ]
     result = run(files.csv(rows), "f.csv", AnalysisSettings())
     by_client = result.clients.set_index("client")["value"]
     assert by_client.to_dict() == {"Société Dupont": 36.0, "Autre": 3.0}
@@ -78,11 +117,19 @@ def test_tie_between_spellings_shows_the_first_seen(files):
 
 
 def test_client_id_wins_over_names(files):
-    rows = [["Code client", "Client", "Montant"], ["C1", "Dupont", "10"], ["C1", "Dupont SA", "5"],
-            ["C1", "Dupont SA", "5"], ["C2", "Dupont", "3"]]
+    rows = [
+        ["Code client", "Client", "Montant"],
+        ["C1", "Dupont", "10"],
+        ["C1", "Dupont SA", "5"],
+        ["C1", "Dupont SA", "5"],
+        ["C2", "Dupont", "3"],
+    ]
     result = run(files.csv(rows), "f.csv", AnalysisSettings())
     assert sorted(result.clients["client"]) == ["Dupont", "Dupont SA"]
-    assert result.clients.set_index("client")["value"].to_dict() == {"Dupont SA": 20.0, "Dupont": 3.0}
+    assert result.clients.set_index("client")["value"].to_dict() == {
+        "Dupont SA": 20.0,
+        "Dupont": 3.0,
+    }
 
 
 def test_numeric_client_ids_from_a_workbook_do_not_grow_decimals(files):
@@ -92,9 +139,19 @@ def test_numeric_client_ids_from_a_workbook_do_not_grow_decimals(files):
 
 
 def test_extra_columns_are_carried_per_client(files):
-    rows = [["Client", "Montant", "Taille", "Commercial", "Fin de contrat"],
-            ["A", "10", "PME", "Inès", "31/12/2026"], ["A", "5", "PME", "Inès", ""], ["B", "3", "ETI", "Hugo", ""]]
+    rows = [
+        ["Client", "Montant", "Taille", "Commercial", "Fin de contrat"],
+        ["A", "10", "PME", "Inès", "31/12/2026"],
+        ["A", "5", "PME", "Inès", ""],
+        ["B", "3", "ETI", "Hugo", ""],
+    ]
     clients = run(files.csv(rows), "f.csv", AnalysisSettings()).clients.set_index("client")
     assert clients.loc["A", "Taille"] == "PME"
     assert clients.loc["B", "manager"] == "Hugo"
     assert str(clients.loc["A", "contract_end"].date()) == "2026-12-31"
+
+
+def test_blank_cells_in_a_mixed_workbook_column_are_not_clients_named_nan(files):
+    rows = [["Client", "Montant"], [1001, 10.0], ["Dupont", 5.0], [None, None], ["Martin", 2.0]]
+    tx = load(files.xlsx({"S": rows}), "mixed.xlsx")
+    assert sorted(tx.frame["client"].astype(str)) == ["1001", "Dupont", "Martin"]

@@ -106,7 +106,9 @@ def test_xlsm_extension_reads_as_a_workbook(files, sales_rows):
 
 
 def test_xls_and_ods(files, sales_rows):
-    typed = [sales_rows[0]] + [[r[0], dt.date(2025, 1, 15), r[2], float(r[3]), r[4]] for r in sales_rows[1:]]
+    typed = [sales_rows[0]] + [
+        [r[0], dt.date(2025, 1, 15), r[2], float(r[3]), r[4]] for r in sales_rows[1:]
+    ]
     assert categories(files.xls({"Ventes": typed}), "old.xls") == EXPECTED
     assert categories(files.ods({"Ventes": sales_rows}), "libre.ods") == EXPECTED
 
@@ -143,13 +145,20 @@ def test_xlsx_leading_empty_rows_keep_spreadsheet_row_numbers(files):
 
 
 def test_a_client_named_total_energies_is_a_client(files):
-    rows = [["Client", "Montant"], ["TotalEnergies SE", 100], ["Total Energies", 50], ["Total", 150]]
+    rows = [
+        ["Client", "Montant"],
+        ["TotalEnergies SE", 100],
+        ["Total Energies", 50],
+        ["Total", 150],
+    ]
     tx = load(files.csv(rows), "t.csv")
     assert set(tx.frame["client"]) == {"TotalEnergies SE", "Total Energies"}
     assert [s.reason for s in tx.skipped] == ["total_row"]
 
 
-@pytest.mark.parametrize("name", ["Total", "Total général", "TOTAL GENERAL :", "Sous-total", "Grand total", "Итого"])
+@pytest.mark.parametrize(
+    "name", ["Total", "Total général", "TOTAL GENERAL :", "Sous-total", "Grand total", "Итого"]
+)
 def test_total_rows_are_left_out_and_reported(files, sales_rows, name):
     rows = [*sales_rows, [name, "", "", "9750", ""]]
     result = run(files.csv(rows), "v.csv", AnalysisSettings())

@@ -16,7 +16,9 @@ def test_shipped_sample_is_what_the_generator_makes():
 
 def test_sample_has_the_traits_of_a_real_base():
     tx = load(bundled_sample(), "sample_ventes.csv")
-    assert tx.source.encoding == "cp1252" and tx.source.delimiter == ";" and tx.source.header_row == 3
+    assert (
+        tx.source.encoding == "cp1252" and tx.source.delimiter == ";" and tx.source.header_row == 3
+    )
     assert {"segment", "manager", "contract_end", "profit", "invoice"} <= set(tx.frame.columns)
     assert 250 <= tx.clients <= 400
     assert tx.spellings > tx.clients  # a client typed several ways
