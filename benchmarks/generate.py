@@ -64,3 +64,16 @@ def write_xlsx(frame: pd.DataFrame, path: Path) -> Path:
         sheet.write_number(r + 1, 5, columns[5][r])
     book.close()
     return path
+
+
+def main() -> None:
+    """`python generate.py ROWS PATH`: write a log as CSV or XLSX (by PATH's suffix)."""
+    import sys
+
+    rows, path = int(sys.argv[1]), Path(sys.argv[2])
+    writer = write_xlsx if path.suffix == ".xlsx" else write_csv
+    writer(transaction_log(rows), path)
+
+
+if __name__ == "__main__":
+    main()

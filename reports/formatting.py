@@ -32,6 +32,8 @@ class Formatter:
     def percent(self, fraction: float | None, decimals: int = 1) -> str:
         if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
             return "—"
+        if abs(fraction) < 0.5 * 10 ** -(decimals + 2):
+            fraction = 0.0  # never "-0,0 %"
         base = Locale.parse(self.locale).percent_formats[None].pattern
         pattern = base.replace("#,##0", "#,##0" + ("." + "0" * decimals if decimals else ""))
         return babel_numbers.format_percent(fraction, format=pattern, locale=self.locale)

@@ -8,6 +8,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from babel import Locale
+
 from analysis.errors import InputError
 from reports.formatting import Formatter
 
@@ -51,6 +53,14 @@ class Messages:
 
     def __call__(self, key: str, **values: Any) -> str:
         template = catalogue(self.language).get(key) or catalogue("en")[key]
+        return template.format(**values)
+
+    def plural(self, key: str, number: float, /, **values: Any) -> str:
+        """A sentence whose words agree with `count`: the catalogue holds one entry per CLDR
+        plural category (`one`, `other`, ...), chosen by Babel's rules for `number`."""
+        form = Locale.parse(self.language).plural_form(abs(number))
+        strings = catalogue(self.language)
+        template = strings.get(f"{key}.{form}") or strings[f"{key}.other"]
         return template.format(**values)
 
     def has(self, key: str) -> bool:

@@ -84,7 +84,7 @@ def summary_lines(
                 m(
                     "summary.category_line",
                     label=m(f"category.{letter}"),
-                    clients=f.number(stats.clients),
+                    clients=m.plural("count.clients", stats.clients, count=f.number(stats.clients)),
                     client_share=f.percent(stats.client_share),
                     value=f.money(stats.value),
                     value_share=f.percent(stats.value_share),
@@ -105,26 +105,19 @@ def summary_lines(
             )
         )
     )
-    lines.append(
-        Line(m("summary.total", total=f.money(result.total), clients=f.number(result.client_count)))
-    )
+    clients = m.plural("count.clients", result.client_count, count=f.number(result.client_count))
+    lines.append(Line(m("summary.total", total=f.money(result.total), clients=clients)))
     if result.merged_spellings:
-        lines.append(
-            Line(
-                m(
-                    "summary.merged",
-                    spellings=f.number(result.spellings),
-                    clients=f.number(result.client_count),
-                )
-            )
-        )
+        spellings = f.number(result.spellings)
+        lines.append(Line(m("summary.merged", spellings=spellings, clients=clients)))
     if result.skipped:
         reasons = Counter(s.reason for s in result.skipped)
         parts = ", ".join(
             m("summary.skipped_reason", count=count, reason=m(f"skip_reason.{reason}"))
             for reason, count in reasons.most_common()
         )
-        lines.append(Line(m("summary.skipped", count=len(result.skipped), reasons=parts)))
+        count = len(result.skipped)
+        lines.append(Line(m.plural("count.skipped", count, count=f.number(count), reasons=parts)))
     if result.single_client:
         lines.append(Line(m("summary.single_client")))
     lines += advice_lines(result, m, f, today)
@@ -156,26 +149,16 @@ def advice_lines(result: AnalysisResult, m: Messages, f: Formatter, today: date)
 
 
 def segment_lines(result: AnalysisResult, language: str, currency: str | None = None) -> list[Line]:
+    """Category counts and value per segment, when the file has a segment column."""
     if result.segments is None:
         return []
     m, f = Messages(language), formatter_for(result, language, currency)
-    lines = [
-        Line(m("summary.segments_title", column=result.columns.get("segment", "")), title=True)
-    ]
-    for segment, row in result.segments.head(12).iterrows():
-        lines.append(
-            Line(
-                m(
-                    "summary.segment_line",
-                    segment=segment,
-                    a=row["A"],
-                    b=row["B"],
-                    c=row["C"],
-                    d=row["D"],
-                    value=f.money(row["value"]),
-                )
-            )
-        )
+    column = result.columns.get("segment", "")
+    lines = [Line(""), Line(m("summary.segments_title", column=column), title=True)]
+    for segment, row in result.segments.head(12).to_dict("index").items():
+        counts = {letter.lower(): f.number(int(row[letter])) for letter in CATEGORIES}
+        value = f.money(row["value"])
+        lines.append(Line(m("summary.segment_line", segment=segment, value=value, **counts)))
     return lines
 
 

@@ -21,7 +21,9 @@ class FileMaker:
         lines = []
         for row in rows:
             cells = ["" if cell is None else str(cell) for cell in row]
-            quoted = [f'"{c}"' if delimiter in c or '"' in c else c for c in cells]
+            quoted = [
+                '"' + c.replace('"', '""') + '"' if delimiter in c or '"' in c else c for c in cells
+            ]
             lines.append(delimiter.join(quoted))
         return (newline.join(lines) + newline).encode(encoding)
 
