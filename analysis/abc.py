@@ -99,6 +99,7 @@ def client_totals(
     totals = totals.join(activity)
     by_client = frame.drop(columns=["client_key"]).groupby(codes, sort=True, observed=True)
     totals["client"] = by_client["client"].first().astype("str")
+    totals["client_key"] = pd.Series(keys.categories.astype("str"), dtype="str")
     carried = [c for c in ("segment", "manager", *tx.carried) if c in frame.columns]
     if carried:
         totals = totals.join(by_client[carried].last())
@@ -230,7 +231,8 @@ def _client_table(totals: pd.DataFrame, graded: Graded, bounds: PeriodBounds) ->
         "last_purchase",
         "days_since_last",
     ]
-    rest = [c for c in table.columns if c not in leading and c != "_grid"]
+    rest = [c for c in table.columns if c not in leading and c not in ("_grid", "client_key")]
+    rest.append("client_key")
     return table[leading + rest]
 
 

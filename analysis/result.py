@@ -12,6 +12,8 @@ from analysis.reading import SourceInfo
 from analysis.settings import Criterion, Thresholds
 
 CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D")
+# Columns of `clients` for programs, not readers: the identity a client keeps across analyses.
+INTERNAL_COLUMNS: tuple[str, ...] = ("client_key",)
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,8 @@ class AnalysisResult:
 
     `clients` has one row per client, best first: client, value, share, cumulative_share, rank,
     category, purchases, one_off, first_purchase, last_purchase, days_since_last, then the
-    carried columns (segment, manager, contract_end and the file's other columns).
+    carried columns (segment, manager, contract_end and the file's other columns), and last the
+    internal `client_key` (see INTERNAL_COLUMNS).
     """
 
     criterion: Criterion
@@ -71,3 +74,7 @@ class AnalysisResult:
 
     def clients_in(self, letter: str) -> pd.DataFrame:
         return self.clients[self.clients["category"] == letter]
+
+    def readable_clients(self) -> pd.DataFrame:
+        """The per-client table without its internal columns."""
+        return self.clients.drop(columns=list(INTERNAL_COLUMNS))

@@ -37,15 +37,19 @@ class Chart:
     png: bytes
 
 
-def _figure(height: float = 7.0) -> Figure:
-    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, layout="constrained")
+def _figure(height: float = 7.0, left: float = 0.09, right: float = 0.97) -> Figure:
+    """A figure with fixed margins: a constrained layout measures every text twice, which costs
+    more than the drawing itself."""
+    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI)
+    figure.subplots_adjust(left=left, right=right, top=1 - 0.9 / height, bottom=0.85 / height)
     FigureCanvasAgg(figure)
     return figure
 
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
+    # Light compression: a chart a few percent larger, encoded several times faster.
+    figure.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
@@ -162,7 +166,7 @@ def segments_figure(result: AnalysisResult, language: str, limit: int = 12) -> F
         return None
     m, f = Messages(language), Formatter(language)
     table = result.segments.head(limit)
-    figure = _figure(height=max(5.0, 1.6 + 0.55 * len(table)))
+    figure = _figure(height=max(5.0, 2.2 + 0.55 * len(table)), left=0.2)
     axes = figure.add_subplot()
     labels = [str(s) for s in table.index][::-1]
     totals = table["clients"].to_numpy()[::-1].clip(min=1)
@@ -175,7 +179,8 @@ def segments_figure(result: AnalysisResult, language: str, limit: int = 12) -> F
     axes.xaxis.set_major_formatter(_percent_axis(f))
     axes.set_xlabel(m("chart.segments_x"))
     axes.set_title(m("chart.segments_title", column=result.columns.get("segment", "")))
-    figure.legend(*axes.get_legend_handles_labels(), ncols=4, loc="outside lower center")
+    axes.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    axes.set_title(axes.get_title(), pad=34)
     return figure
 
 

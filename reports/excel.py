@@ -91,7 +91,7 @@ def excel_report(
 def _write_clients(
     sheet: Worksheet, result: AnalysisResult, m: Messages, formats: dict[str, Any]
 ) -> None:
-    table = result.clients
+    table = result.readable_clients()
     columns = [(name, kind) for name, kind in CLIENT_COLUMNS if name in table.columns]
     known = {name for name, _ in CLIENT_COLUMNS}
     columns += [(name, _kind_of(table[name])) for name in table.columns if name not in known]

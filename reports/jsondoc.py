@@ -75,9 +75,8 @@ def document(result: AnalysisResult) -> dict[str, Any]:
 def to_json(result: AnalysisResult) -> str:
     """The whole document; the clients array is written by pandas, fast for 100,000 clients."""
     head = json.dumps(document(result), ensure_ascii=False, default=str)
-    clients = result.clients[
-        CLIENT_FIELDS + [c for c in result.clients.columns if c not in CLIENT_FIELDS]
-    ]
+    readable = result.readable_clients()
+    clients = readable[CLIENT_FIELDS + [c for c in readable.columns if c not in CLIENT_FIELDS]]
     clients = clients.assign(category=clients["category"].astype("str"))
     body = clients.to_json(orient="records", date_format="iso", date_unit="s", force_ascii=False)
     body = body.replace("T00:00:00", "")

@@ -38,6 +38,20 @@ def test_json_document(sales_file, capsys):
     }
     assert {c["client"]: c["category"] for c in doc["clients"]} == EXPECTED
     alpha = doc["clients"][0]
+    assert set(alpha) == {
+        "client",
+        "value",
+        "share",
+        "cumulative_share",
+        "rank",
+        "category",
+        "purchases",
+        "one_off",
+        "first_purchase",
+        "last_purchase",
+        "days_since_last",
+        "segment",
+    }
     assert alpha == {
         **alpha,
         "client": "Alpha",

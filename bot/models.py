@@ -1,0 +1,103 @@
+"""Database tables (SQLAlchemy 2). The schema is versioned by the migrations in `migrations/`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Chat(Base):
+    """A Telegram chat and its settings."""
+
+    __tablename__ = "chats"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    criterion: Mapped[str] = mapped_column(String(8), default="sales")
+    cut_a: Mapped[float] = mapped_column(Float, default=80.0)
+    cut_b: Mapped[float] = mapped_column(Float, default=15.0)
+    period: Mapped[str] = mapped_column(String(32), default="all")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Upload(Base):
+    """An uploaded table, cleaned and kept, so settings changes need no new upload."""
+
+    __tablename__ = "uploads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    file_name: Mapped[str] = mapped_column(String(255))
+    table_data: Mapped[bytes] = mapped_column(LargeBinary)
+    table_meta: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Analysis(Base):
+    """One run of the classification on an upload, with the parameters it used."""
+
+    __tablename__ = "analyses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), index=True
+    )
+    upload_id: Mapped[int] = mapped_column(Integer, ForeignKey("uploads.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    file_name: Mapped[str] = mapped_column(String(255))
+    criterion: Mapped[str] = mapped_column(String(8))
+    cut_a: Mapped[float] = mapped_column(Float)
+    cut_b: Mapped[float] = mapped_column(Float)
+    period: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
+class ClientResult(Base):
+    """One client's place in one analysis."""
+
+    __tablename__ = "client_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(Integer, ForeignKey("analyses.id", ondelete="CASCADE"))
+    rank: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    client: Mapped[str] = mapped_column(String(500))
+    client_key: Mapped[str] = mapped_column(String(500))
+    search: Mapped[str] = mapped_column(String(500))
+    category: Mapped[str] = mapped_column(String(1))
+    value: Mapped[float] = mapped_column(Float)
+    share: Mapped[float] = mapped_column(Float)
+    last_purchase: Mapped[date | None] = mapped_column(Date)
+    contract_end: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_results_category", "analysis_id", "category", "position"),
+        Index("ix_results_key", "analysis_id", "client_key"),
+    )
+
+
+class AccessEntry(Base):
+    """A user or chat id allowed at runtime by an admin (`/allow`)."""
+
+    __tablename__ = "access_entries"
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    added_by: Mapped[int] = mapped_column(BigInteger)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

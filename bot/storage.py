@@ -1,0 +1,363 @@
+"""Everything the bot keeps, behind one class: chats and settings, uploads, analyses, per-client
+results and the runtime access list. SQLite by default, any SQLAlchemy URL (PostgreSQL) in
+production; the schema is migrated with Alembic at start-up so upgrades keep the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from analysis.columns import fold
+from bot.models import AccessEntry, Analysis, Chat, ClientResult, Upload
+
+RESULT_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """A chat's analysis settings (defaults for a chat never seen)."""
+
+    chat_id: int
+    language: str | None = None
+    timezone: str | None = None
+    criterion: str = "sales"
+    cut_a: float = 80.0
+    cut_b: float = 15.0
+    period: str = "all"
+
+
+@dataclass(frozen=True)
+class AnalysisRecord:
+    id: int
+    chat_id: int
+    upload_id: int
+    created_at: datetime
+    file_name: str
+    criterion: str
+    cut_a: float
+    cut_b: float
+    period: str
+    summary: dict[str, Any]
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    rank: int
+    client: str
+    client_key: str
+    category: str
+    value: float
+    share: float
+    last_purchase: date | None
+    contract_end: date | None
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    id: int
+    file_name: str
+    data: bytes
+    meta: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewAnalysis:
+    """What one analysis writes: the upload (new, or the id of a stored one) and the results."""
+
+    chat_id: int
+    file_name: str
+    criterion: str
+    cut_a: float
+    cut_b: float
+    period: str
+    summary: dict[str, Any]
+    texts: dict[str, str]
+    clients: pd.DataFrame
+    upload_id: int | None = None
+    table: bytes | None = None
+    table_meta: dict[str, Any] | None = None
+
+
+def _record(row: Analysis) -> AnalysisRecord:
+    return AnalysisRecord(
+        row.id,
+        row.chat_id,
+        row.upload_id,
+        row.created_at,
+        row.file_name,
+        row.criterion,
+        row.cut_a,
+        row.cut_b,
+        row.period,
+        dict(row.summary),
+        dict(row.texts),
+    )
+
+
+def _client(row: ClientResult) -> ClientRow:
+    return ClientRow(
+        row.rank,
+        row.client,
+        row.client_key,
+        row.category,
+        row.value,
+        row.share,
+        row.last_purchase,
+        row.contract_end,
+    )
+
+
+def _date(value: Any) -> date | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
+class Storage:
+    """The bot's database. Methods are blocking: the bot calls them off its event loop."""
+
+    def __init__(self, url: str) -> None:
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        self.engine: Engine = create_engine(url, **options)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to `revision` (the newest by default), keeping the data."""
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(resources.files("bot") / "migrations"))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- chats --------------------------------------------------------------------------------
+
+    def chat(self, chat_id: int) -> ChatSettings:
+        with self.sessions() as session:
+            row = session.get(Chat, chat_id)
+            if row is None:
+                return ChatSettings(chat_id)
+            return ChatSettings(
+                chat_id, row.language, row.timezone, row.criterion, row.cut_a, row.cut_b, row.period
+            )
+
+    def update_chat(self, chat_id: int, now: datetime, **changes: Any) -> ChatSettings:
+        with self.sessions.begin() as session:
+            row = self._chat_row(session, chat_id, now)
+            for name, value in changes.items():
+                setattr(row, name, value)
+        return self.chat(chat_id)
+
+    @staticmethod
+    def _chat_row(session: Session, chat_id: int, now: datetime) -> Chat:
+        row = session.get(Chat, chat_id)
+        if row is None:
+            row = Chat(
+                id=chat_id, criterion="sales", cut_a=80.0, cut_b=15.0, period="all", created_at=now
+            )
+            session.add(row)
+            session.flush()
+        return row
+
+    # --- analyses -----------------------------------------------------------------------------
+
+    def save_analysis(self, new: NewAnalysis, now: datetime) -> int:
+        """Store one analysis in one transaction: a failure leaves the previous one intact."""
+        with self.sessions.begin() as session:
+            self._chat_row(session, new.chat_id, now)
+            upload_id = new.upload_id
+            if upload_id is None:
+                assert new.table is not None and new.table_meta is not None
+                upload = Upload(
+                    chat_id=new.chat_id,
+                    created_at=now,
+                    file_name=new.file_name,
+                    table_data=new.table,
+                    table_meta=new.table_meta,
+                )
+                session.add(upload)
+                session.flush()
+                upload_id = upload.id
+            analysis = Analysis(
+                chat_id=new.chat_id,
+                upload_id=upload_id,
+                created_at=now,
+                file_name=new.file_name,
+                criterion=new.criterion,
+                cut_a=new.cut_a,
+                cut_b=new.cut_b,
+                period=new.period,
+                summary=new.summary,
+                texts=new.texts,
+            )
+            session.add(analysis)
+            session.flush()
+            rows = _result_rows(analysis.id, new.clients)
+            for start in range(0, len(rows), RESULT_BATCH):
+                session.execute(insert(ClientResult), rows[start : start + RESULT_BATCH])
+            return analysis.id
+
+    def latest_analysis(self, chat_id: int) -> AnalysisRecord | None:
+        with self.sessions() as session:
+            row = session.scalars(
+                select(Analysis)
+                .where(Analysis.chat_id == chat_id)
+                .order_by(Analysis.id.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else _record(row)
+
+    def previous_analysis(self, chat_id: int, before_id: int) -> AnalysisRecord | None:
+        with self.sessions() as session:
+            row = session.scalars(
+                select(Analysis)
+                .where(Analysis.chat_id == chat_id, Analysis.id < before_id)
+                .order_by(Analysis.id.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else _record(row)
+
+    def history(self, chat_id: int, limit: int = 20) -> list[AnalysisRecord]:
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(Analysis)
+                .where(Analysis.chat_id == chat_id)
+                .order_by(Analysis.id.desc())
+                .limit(limit)
+            )
+            return [_record(row) for row in rows]
+
+    def upload(self, upload_id: int) -> StoredUpload | None:
+        with self.sessions() as session:
+            row = session.get(Upload, upload_id)
+            return (
+                None
+                if row is None
+                else StoredUpload(row.id, row.file_name, row.table_data, dict(row.table_meta))
+            )
+
+    def top(
+        self, analysis_id: int, category: str, offset: int, limit: int
+    ) -> tuple[list[ClientRow], int]:
+        """A page of a category's clients, best first, and how many it has in all."""
+        with self.sessions() as session:
+            where = (ClientResult.analysis_id == analysis_id, ClientResult.category == category)
+            total = (
+                session.scalar(select(func.count()).select_from(ClientResult).where(*where)) or 0
+            )
+            rows = session.scalars(
+                select(ClientResult)
+                .where(*where)
+                .order_by(ClientResult.position)
+                .offset(offset)
+                .limit(limit)
+            )
+            return [_client(row) for row in rows], int(total)
+
+    def find_clients(self, analysis_id: int, query: str, limit: int = 8) -> list[ClientRow]:
+        """Clients whose name contains `query`, case and accents ignored; an exact name first."""
+        needle = " ".join(fold(query).split())
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self.sessions() as session:
+            rows = list(
+                session.scalars(
+                    select(ClientResult)
+                    .where(
+                        ClientResult.analysis_id == analysis_id,
+                        ClientResult.search.like(pattern, escape="\\"),
+                    )
+                    .order_by(ClientResult.position)
+                    .limit(50)
+                )
+            )
+        exact = [row for row in rows if row.search == needle]
+        return [_client(row) for row in (exact or rows)[:limit]]
+
+    def category_of(self, analysis_id: int, client_key: str) -> str | None:
+        with self.sessions() as session:
+            return session.scalar(
+                select(ClientResult.category).where(
+                    ClientResult.analysis_id == analysis_id, ClientResult.client_key == client_key
+                )
+            )
+
+    def forget(self, chat_id: int) -> None:
+        """Delete everything stored for a chat, in one transaction."""
+        with self.sessions.begin() as session:
+            analyses = select(Analysis.id).where(Analysis.chat_id == chat_id)
+            session.execute(delete(ClientResult).where(ClientResult.analysis_id.in_(analyses)))
+            session.execute(delete(Analysis).where(Analysis.chat_id == chat_id))
+            session.execute(delete(Upload).where(Upload.chat_id == chat_id))
+            session.execute(delete(Chat).where(Chat.id == chat_id))
+
+    # --- access -------------------------------------------------------------------------------
+
+    def runtime_allowed(self) -> frozenset[int]:
+        with self.sessions() as session:
+            return frozenset(session.scalars(select(AccessEntry.telegram_id)))
+
+    def allow(self, telegram_id: int, by: int, now: datetime) -> None:
+        with self.sessions.begin() as session:
+            if session.get(AccessEntry, telegram_id) is None:
+                session.add(AccessEntry(telegram_id=telegram_id, added_by=by, added_at=now))
+
+    def deny(self, telegram_id: int) -> bool:
+        """Remove a runtime entry; False when there was none."""
+        with self.sessions.begin() as session:
+            row = session.get(AccessEntry, telegram_id)
+            if row is None:
+                return False
+            session.delete(row)
+            return True
+
+
+def _result_rows(analysis_id: int, clients: pd.DataFrame) -> list[dict[str, Any]]:
+    names = clients["client"].astype(str).tolist()
+    keys = clients["client_key"].astype(str).tolist()
+    categories = clients["category"].astype(str).tolist()
+    values = clients["value"].astype(float).tolist()
+    shares = clients["share"].astype(float).tolist()
+    ranks = clients["rank"].astype(int).tolist()
+    last = clients["last_purchase"].tolist()
+    ends = (
+        clients["contract_end"].tolist()
+        if "contract_end" in clients.columns
+        else [None] * len(clients)
+    )
+    searches = [" ".join(fold(name).split()) for name in names]
+    return [
+        {
+            "analysis_id": analysis_id,
+            "rank": ranks[i],
+            "position": i,
+            "client": names[i][:500],
+            "client_key": keys[i][:500],
+            "search": searches[i][:500],
+            "category": categories[i],
+            "value": values[i],
+            "share": shares[i],
+            "last_purchase": _date(last[i]),
+            "contract_end": _date(ends[i]),
+        }
+        for i in range(len(names))
+    ]
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
