@@ -1,4 +1,4 @@
-"""Transactions as bytes (Parquet) plus a JSON-able description, and back: for whoever stores them."""
+"""Transactions as Parquet bytes and a JSON-able description, and back, for whoever stores them."""
 
 from __future__ import annotations
 

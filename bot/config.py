@@ -57,7 +57,7 @@ class Config:
     max_file_mb: float = 20.0
     webhook_url: str | None = None
     webhook_port: int = 8443
-    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook must listen beyond loopback
+    webhook_listen: str = "0.0.0.0"  # a webhook must be reachable from Telegram
     workers: int = 2
     extra: dict[str, str] = field(default_factory=dict)
 
