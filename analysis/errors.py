@@ -17,6 +17,14 @@ class InputError(Exception):
         self.code = code
         self.params = params
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Travels between processes (the bot analyses in a process pool).
+        return (_rebuild, (self.code, self.params))
+
     def __str__(self) -> str:
         details = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
         return f"{self.code}({details})"
+
+
+def _rebuild(code: str, params: dict[str, Any]) -> InputError:
+    return InputError(code, **params)

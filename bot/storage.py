@@ -51,6 +51,7 @@ class AnalysisRecord:
 
 @dataclass(frozen=True)
 class ClientRow:
+    position: int
     rank: int
     client: str
     client_key: str
@@ -105,6 +106,7 @@ def _record(row: Analysis) -> AnalysisRecord:
 
 def _client(row: ClientResult) -> ClientRow:
     return ClientRow(
+        row.position,
         row.rank,
         row.client,
         row.client_key,
@@ -285,6 +287,15 @@ class Storage:
             )
         exact = [row for row in rows if row.search == needle]
         return [_client(row) for row in (exact or rows)[:limit]]
+
+    def client_at(self, analysis_id: int, position: int) -> ClientRow | None:
+        with self.sessions() as session:
+            row = session.scalars(
+                select(ClientResult).where(
+                    ClientResult.analysis_id == analysis_id, ClientResult.position == position
+                )
+            ).first()
+            return None if row is None else _client(row)
 
     def category_of(self, analysis_id: int, client_key: str) -> str | None:
         with self.sessions() as session:

@@ -1,0 +1,47 @@
+"""/start, /help and the sample file."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from analysis.sample import SAMPLE_NAME, sample_bytes
+from bot.handlers.common import Context, chat_id_of, messages_for
+from bot.handlers.upload import analyse_and_send
+
+
+async def start(update: Update, context: Context) -> None:
+    """Welcome, what to send, and a button to try the sample at once."""
+    m = await messages_for(update, context)
+    text = "\n\n".join(
+        html.escape(m(key)) for key in ("bot.welcome", "bot.columns_hint", "bot.try_sample")
+    )
+    button = InlineKeyboardButton(m("bot.sample_button"), callback_data="sample")
+    await context.bot.send_message(
+        chat_id_of(update), text, reply_markup=InlineKeyboardMarkup([[button]])
+    )
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """The list of commands."""
+    m = await messages_for(update, context)
+    await context.bot.send_message(chat_id_of(update), html.escape(m("bot.help")))
+
+
+async def sample(update: Update, context: Context) -> None:
+    """Send the sample file, then analyse it as if the user had sent it."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    m = await messages_for(update, context)
+    data = sample_bytes(date.today())
+    await context.bot.send_document(
+        chat_id_of(update), data, filename=SAMPLE_NAME, caption=m("bot.sample_caption")
+    )
+
+    async def fetch() -> bytes:
+        return data
+
+    await analyse_and_send(update, context, SAMPLE_NAME, fetch, {})

@@ -1,0 +1,51 @@
+"""What the handlers share: configuration, storage, the worker pool, per-chat locks, the clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ParamSpec, TypeVar
+
+from bot.access import AccessPolicy
+from bot.config import Config
+from bot.storage import Storage
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """Kept in `application.bot_data["services"]`; built once by `app.build_application`."""
+
+    config: Config
+    storage: Storage
+    pool: Executor
+    clock: Callable[[], datetime] = utc_now
+    locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    runtime_allowed: frozenset[int] = frozenset()
+
+    @property
+    def policy(self) -> AccessPolicy:
+        config = self.config
+        return AccessPolicy(config.admin_user_ids, config.allowed_user_ids, config.allowed_chat_ids)
+
+    def lock(self, chat_id: int) -> asyncio.Lock:
+        """One lock per chat: two uploads in a chat are handled one after the other."""
+        return self.locks.setdefault(chat_id, asyncio.Lock())
+
+    async def db(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a storage call in a thread, off the event loop."""
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    async def work(self, function: Callable[..., T], *args: Any) -> T:
+        """Run heavy work in the process pool."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, function, *args)

@@ -1,0 +1,111 @@
+"""The heavy work, run in a process pool so the bot's event loop (and its interpreter lock) stay
+free: reading, classifying, rendering. Every function here takes and returns picklable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from analysis import persist
+from analysis.abc import analyze
+from analysis.period import parse_period
+from analysis.pipeline import load
+from analysis.result import CATEGORIES, AnalysisResult
+from analysis.settings import AnalysisSettings, Limits, ReadOptions, Thresholds
+from reports.charts import Chart
+from reports.messages import available_languages
+from reports.text import as_html, segment_lines, summary_lines
+
+
+@dataclass(frozen=True)
+class Job:
+    """How to analyse: the chat's settings (with a caption's overrides) and the day it is."""
+
+    criterion: str
+    cut_a: float
+    cut_b: float
+    period: str
+    language: str
+    today: date
+    currency: str | None = None
+
+    def settings(self) -> AnalysisSettings:
+        return AnalysisSettings(
+            criterion=self.criterion,  # type: ignore[arg-type]
+            thresholds=Thresholds(self.cut_a, self.cut_b),
+            period=parse_period(self.period),
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An analysis ready to store and send."""
+
+    result: AnalysisResult
+    texts: dict[str, str]
+    summary: dict[str, Any]
+    charts: list[Chart]
+    table: bytes | None = None
+    table_meta: dict[str, Any] | None = None
+
+
+def warm_up() -> None:
+    """Import the heavy modules once, so a worker's first analysis is as fast as the others."""
+    import matplotlib.figure  # noqa: F401
+    import xlsxwriter  # noqa: F401
+
+
+def _outcome(
+    result: AnalysisResult, job: Job, table: bytes | None, meta: dict[str, Any] | None
+) -> Outcome:
+    from reports.charts import render_charts
+
+    texts = {
+        language: as_html(
+            summary_lines(result, language, job.today, job.currency)
+            + segment_lines(result, language, job.currency)
+        )
+        for language in available_languages()
+    }
+    summary = {
+        "clients": result.client_count,
+        "total": result.total,
+        "pareto_client_share": result.pareto_client_share,
+        "categories": {c.category: c.clients for c in result.categories},
+        "currency": result.currency,
+    }
+    return Outcome(result, texts, summary, render_charts(result, job.language), table, meta)
+
+
+def analyse_file(data: bytes, name: str, job: Job, max_bytes: int) -> Outcome:
+    """A new upload: read, clean, classify, render; the cleaned table comes back for storage."""
+    tx = load(data, name, ReadOptions(limits=Limits(max_bytes=max_bytes)))
+    result = analyze(tx, job.settings())
+    table, meta = persist.dump(tx)
+    return _outcome(result, job, table, meta)
+
+
+def analyse_stored(table: bytes, meta: dict[str, Any], job: Job) -> Outcome:
+    """A stored table under new settings: no new upload needed."""
+    return _outcome(analyze(persist.load(table, meta), job.settings()), job, None, None)
+
+
+def report_file(table: bytes, meta: dict[str, Any], job: Job, kind: str) -> bytes:
+    """The Excel or PDF report of a stored table under the given settings."""
+    result = analyze(persist.load(table, meta), job.settings())
+    return report_of(result, job, kind)
+
+
+def report_of(result: AnalysisResult, job: Job, kind: str) -> bytes:
+    if kind == "pdf":
+        from reports.pdf import pdf_report
+
+        return pdf_report(result, job.language, job.today, job.currency)
+    from reports.excel import excel_report
+
+    return excel_report(result, job.language, job.today, job.currency)
+
+
+def category_counts(summary: dict[str, Any]) -> dict[str, int]:
+    return {letter: int(summary.get("categories", {}).get(letter, 0)) for letter in CATEGORIES}
