@@ -342,10 +342,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if method != "getUpdates":
             self.api.record(call)
-        try:
-            self._json(200, {"ok": True, "result": self.api.answer(call)})
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self._json(200, {"ok": True, "result": self.api.answer(call)})
 
     def _json(self, status: int, payload: Any) -> None:
         body = json.dumps(payload).encode()
