@@ -15,7 +15,9 @@ def transaction_log(rows: int, clients: int | None = None, seed: int = 7) -> pd.
     rng = np.random.default_rng(seed)
     clients = clients or max(rows // 10, 10)
     weights = rng.pareto(1.2, clients) + 0.01
-    client = rng.choice(clients, size=rows, p=weights / weights.sum())
+    # Every client buys at least once; the other rows follow the heavy tail.
+    extra = rng.choice(clients, size=max(rows - clients, 0), p=weights / weights.sum())
+    client = rng.permutation(np.concatenate([np.arange(min(clients, rows)), extra]))
     days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 730, rows), unit="D")
     amount = np.round(rng.lognormal(5.5, 1.0, rows), 2)
     amount[rng.random(rows) < 0.01] *= -1
