@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_analysis import CLI, OUT, ensure, median_of  # noqa: E402
+
 from tests.bot.conftest import RunningBot, make_config  # noqa: E402
 from tests.bot.fake_api import FakeTelegram  # noqa: E402
 
@@ -96,12 +97,12 @@ def main() -> None:
     print(f"  bot, upload to last reply                    {bot_time:7.2f} s")
     print(f"  ratio {bot_time / cli:.2f} (target <= 1.5)")
     limit = max(5 * p95(idle), 0.3)
+    idle_ms, loaded_ms = 1000 * p95(idle), 1000 * p95(loaded)
     print(
-        f"  /top A idle p95 {1000 * p95(idle):.0f} ms; during the upload p95 {1000 * p95(loaded):.0f} ms over {len(loaded)} requests"
+        f"  /top A p95: idle {idle_ms:.0f} ms; during the upload {loaded_ms:.0f} ms ({len(loaded)})"
     )
-    print(
-        f"  limit max(5 x idle, 300 ms) = {1000 * limit:.0f} ms: {'met' if p95(loaded) <= limit else 'NOT met'}"
-    )
+    verdict = "met" if p95(loaded) <= limit else "NOT met"
+    print(f"  limit max(5 x idle, 300 ms) = {1000 * limit:.0f} ms: {verdict}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from .conftest import RunningBot, make_config
-from .fake_api import Fault, FakeTelegram
+from .fake_api import FakeTelegram, Fault
 
 DONE = "✅"
 

@@ -138,30 +138,37 @@ def test_upgrading_a_first_version_database_keeps_its_data(storage_url):
     old = Storage(storage_url)
     old.migrate("0001")
     assert "access_entries" not in inspect(old.engine).get_table_names()
+    rows = [
+        (
+            "INSERT INTO chats (id, language, criterion, cut_a, cut_b, period, created_at)"
+            " VALUES (42, 'en', 'profit', 70, 20, '12m', :now)"
+        ),
+        (
+            "INSERT INTO uploads (id, chat_id, created_at, file_name, table_data, table_meta)"
+            " VALUES (1, 42, :now, 'old.csv', :data, :meta)"
+        ),
+        (
+            "INSERT INTO analyses (id, chat_id, upload_id, created_at, file_name, criterion, cut_a,"
+            " cut_b, period, summary, texts) VALUES (1, 42, 1, :now, 'old.csv', 'profit', 70, 20,"
+            " '12m', :summary, :texts)"
+        ),
+        (
+            "INSERT INTO client_results (analysis_id, rank, position, client, client_key, search,"
+            " category, value, share) VALUES (1, 1, 0, 'Dupont SA', 'dupont sa', 'dupont sa', 'A',"
+            " 100, 1)"
+        ),
+    ]
+    values = {
+        "now": NOW,
+        "data": b"parquet",
+        "meta": "{}",
+        "summary": '{"categories": {"A": 3}}',
+        "texts": '{"en": "old summary"}',
+    }
     with old.engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO chats (id, language, criterion, cut_a, cut_b, period, created_at) VALUES (42, 'en', 'profit', 70, 20, '12m', :now)"
-            ),
-            {"now": NOW},
-        )
-        connection.execute(
-            text(
-                "INSERT INTO uploads (id, chat_id, created_at, file_name, table_data, table_meta) VALUES (1, 42, :now, 'old.csv', :data, :meta)"
-            ),
-            {"now": NOW, "data": b"parquet", "meta": "{}"},
-        )
-        connection.execute(
-            text(
-                "INSERT INTO analyses (id, chat_id, upload_id, created_at, file_name, criterion, cut_a, cut_b, period, summary, texts) VALUES (1, 42, 1, :now, 'old.csv', 'profit', 70, 20, '12m', :summary, :texts)"
-            ),
-            {"now": NOW, "summary": '{"categories": {"A": 3}}', "texts": '{"en": "old summary"}'},
-        )
-        connection.execute(
-            text(
-                "INSERT INTO client_results (analysis_id, rank, position, client, client_key, search, category, value, share) VALUES (1, 1, 0, 'Dupont SA', 'dupont sa', 'dupont sa', 'A', 100, 1)"
-            )
-        )
+        for statement in rows:
+            names = [k for k in values if f":{k}" in statement]
+            connection.execute(text(statement), {k: values[k] for k in names})
     old.close()
     upgraded = Storage(storage_url)
     upgraded.migrate()
