@@ -8,7 +8,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from analysis.sample import SAMPLE_NAME, sample_bytes
-from bot.handlers.common import Context, chat_id_of, messages_for
+from bot.handlers.common import Context, chat_id_of, messages_for, services
 from bot.handlers.upload import analyse_and_send
 
 
@@ -44,4 +44,5 @@ async def sample(update: Update, context: Context) -> None:
     async def fetch() -> bytes:
         return data
 
-    await analyse_and_send(update, context, SAMPLE_NAME, fetch, {})
+    async with services(context).lock(chat_id_of(update)):
+        await analyse_and_send(update, context, SAMPLE_NAME, fetch, {})

@@ -6,7 +6,7 @@ import html
 from collections.abc import Awaitable, Callable
 from pathlib import PurePath
 
-from telegram import Message, Update
+from telegram import Document, Message, Update
 from telegram.constants import ChatAction
 
 from analysis.errors import InputError
@@ -34,6 +34,15 @@ async def document(update: Update, context: Context) -> None:
     assert message is not None and message.document is not None
     doc = message.document
     name = doc.file_name or "file"
+    svc = services(context)
+    # The lock is taken before the first await, so a chat's files are handled in the order sent.
+    async with svc.lock(chat_id_of(update)):
+        await _document(update, context, message, doc, name)
+
+
+async def _document(
+    update: Update, context: Context, message: Message, doc: Document, name: str
+) -> None:
     svc = services(context)
     settings = await settings_of(update, context)
     m = Messages(language_for(settings, update, svc.config.default_language))
@@ -65,44 +74,44 @@ async def analyse_and_send(
     fetch: Callable[[], Awaitable[bytes]],
     overrides: dict[str, str],
 ) -> None:
-    """The whole upload flow, one upload at a time per chat, with a status message kept current."""
+    """The whole upload flow, with a status message kept current. The caller holds the chat's
+    lock: one upload at a time per chat."""
     svc = services(context)
     chat_id = chat_id_of(update)
-    async with svc.lock(chat_id):
-        settings = await svc.db(svc.storage.chat, chat_id)
-        m = Messages(language_for(settings, update, svc.config.default_language))
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-        status = await context.bot.send_message(
-            chat_id, html.escape(m("bot.status_download", name=name))
-        )
-        data = await fetch()
-        await _status(status, m("bot.status_analyse", name=name))
-        today = local_today(settings, svc.config.default_timezone, svc.clock())
-        job = job_for(settings, m.language, today, overrides)
-        try:
-            outcome = await svc.work(work.analyse_file, data, name, job, svc.config.max_file_bytes)
-        except InputError as error:
-            await _status(status, m("bot.status_failed", name=name, reason=m.error(error)))
-            return
-        new = NewAnalysis(
-            chat_id=chat_id,
-            file_name=name,
-            criterion=job.criterion,
-            cut_a=job.cut_a,
-            cut_b=job.cut_b,
-            period=job.period,
-            summary=outcome.summary,
-            texts=outcome.texts,
-            clients=outcome.result.clients,
-            table=outcome.table,
-            table_meta=outcome.table_meta,
-        )
-        await svc.db(svc.storage.save_analysis, new, svc.clock())
-        await deliver(context, chat_id, outcome, m)
-        await _status(status, m("bot.status_excel"))
-        excel = await svc.work(work.report_of, outcome.result, job, "xlsx")
-        await context.bot.send_document(chat_id, excel, filename=f"{PurePath(name).stem}-abc.xlsx")
-        await _status(status, m("bot.status_done", name=name))
+    settings = await svc.db(svc.storage.chat, chat_id)
+    m = Messages(language_for(settings, update, svc.config.default_language))
+    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    status = await context.bot.send_message(
+        chat_id, html.escape(m("bot.status_download", name=name))
+    )
+    data = await fetch()
+    await _status(status, m("bot.status_analyse", name=name))
+    today = local_today(settings, svc.config.default_timezone, svc.clock())
+    job = job_for(settings, m.language, today, overrides)
+    try:
+        outcome = await svc.work(work.analyse_file, data, name, job, svc.config.max_file_bytes)
+    except InputError as error:
+        await _status(status, m("bot.status_failed", name=name, reason=m.error(error)))
+        return
+    new = NewAnalysis(
+        chat_id=chat_id,
+        file_name=name,
+        criterion=job.criterion,
+        cut_a=job.cut_a,
+        cut_b=job.cut_b,
+        period=job.period,
+        summary=outcome.summary,
+        texts=outcome.texts,
+        clients=outcome.result.clients,
+        table=outcome.table,
+        table_meta=outcome.table_meta,
+    )
+    await svc.db(svc.storage.save_analysis, new, svc.clock())
+    await deliver(context, chat_id, outcome, m)
+    await _status(status, m("bot.status_excel"))
+    excel = await svc.work(work.report_of, outcome.result, job, "xlsx")
+    await context.bot.send_document(chat_id, excel, filename=f"{PurePath(name).stem}-abc.xlsx")
+    await _status(status, m("bot.status_done", name=name))
 
 
 async def _status(status: Message, text: str) -> None:
