@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -36,6 +38,15 @@ class Chat(Base):
     cut_b: Mapped[float] = mapped_column(Float, default=15.0)
     period: Mapped[str] = mapped_column(String(32), default="all")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    remind_every: Mapped[str] = mapped_column(String(16), default="24m")
+    remind_at: Mapped[str] = mapped_column(String(5), default="09:00")
+    heads_up_days: Mapped[int] = mapped_column(Integer, default=14)
+    contract_days: Mapped[int] = mapped_column(Integer, default=30)
+    contract_b: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_name: Mapped[str | None] = mapped_column(String(64))
+    source_every: Mapped[str | None] = mapped_column(String(16))
+    source_next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    source_failures: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Upload(Base):
@@ -92,6 +103,18 @@ class ClientResult(Base):
         Index("ix_results_category", "analysis_id", "category", "position"),
         Index("ix_results_key", "analysis_id", "client_key"),
     )
+
+
+class Reminder(Base):
+    """A reminder claimed for a chat: its key says which (review due on a date, a contract end)."""
+
+    __tablename__ = "reminders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    key: Mapped[str] = mapped_column(String(300))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("chat_id", "key", name="uq_reminders_chat_key"),)
 
 
 class AccessEntry(Base):

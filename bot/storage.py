@@ -5,7 +5,7 @@ production; the schema is migrated with Alembic at start-up so upgrades keep the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
@@ -13,10 +13,12 @@ import pandas as pd
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from analysis.columns import fold
-from bot.models import AccessEntry, Analysis, Chat, ClientResult, Upload
+from bot.models import AccessEntry, Analysis, Chat, ClientResult, Reminder, Upload
+from bot.reminders import ContractEnd
 
 RESULT_BATCH = 5_000
 
@@ -32,6 +34,15 @@ class ChatSettings:
     cut_a: float = 80.0
     cut_b: float = 15.0
     period: str = "all"
+    remind_every: str = "24m"
+    remind_at: str = "09:00"
+    heads_up_days: int = 14
+    contract_days: int = 30
+    contract_b: bool = False
+    source_name: str | None = None
+    source_every: str | None = None
+    source_next_at: datetime | None = None
+    source_failures: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,12 +99,40 @@ class NewAnalysis:
     table_meta: dict[str, Any] | None = None
 
 
+def _settings(row: Chat) -> ChatSettings:
+    return ChatSettings(
+        chat_id=row.id,
+        language=row.language,
+        timezone=row.timezone,
+        criterion=row.criterion,
+        cut_a=row.cut_a,
+        cut_b=row.cut_b,
+        period=row.period,
+        remind_every=row.remind_every,
+        remind_at=row.remind_at,
+        heads_up_days=row.heads_up_days,
+        contract_days=row.contract_days,
+        contract_b=row.contract_b,
+        source_name=row.source_name,
+        source_every=row.source_every,
+        source_next_at=_aware(row.source_next_at),
+        source_failures=row.source_failures,
+    )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns times without their zone; they were stored in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 def _record(row: Analysis) -> AnalysisRecord:
     return AnalysisRecord(
         row.id,
         row.chat_id,
         row.upload_id,
-        row.created_at,
+        _aware(row.created_at) or row.created_at,
         row.file_name,
         row.criterion,
         row.cut_a,
@@ -122,6 +161,25 @@ def _date(value: Any) -> date | None:
     return None if pd.isna(value) else pd.Timestamp(value).date()
 
 
+@dataclass
+class Claim:
+    """Reminders claimed in an open transaction."""
+
+    session: Session
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        finally:
+            self.session.close()
+
+    def rollback(self) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+
 class Storage:
     """The bot's database. Methods are blocking: the bot calls them off its event loop."""
 
@@ -138,9 +196,19 @@ class Storage:
         """Bring the schema to `revision` (the newest by default), keeping the data."""
         config = AlembicConfig()
         config.set_main_option("script_location", str(resources.files("bot") / "migrations"))
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        sqlite = self.engine.dialect.name == "sqlite"
+        with self.engine.connect() as connection:
+            if sqlite:
+                # SQLite alters a table by copying it; with foreign keys on, dropping the old
+                # copy would cascade into the rows that point at it.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -152,9 +220,7 @@ class Storage:
             row = session.get(Chat, chat_id)
             if row is None:
                 return ChatSettings(chat_id)
-            return ChatSettings(
-                chat_id, row.language, row.timezone, row.criterion, row.cut_a, row.cut_b, row.period
-            )
+            return _settings(row)
 
     def update_chat(self, chat_id: int, now: datetime, **changes: Any) -> ChatSettings:
         with self.sessions.begin() as session:
@@ -313,6 +379,54 @@ class Storage:
             session.execute(delete(Analysis).where(Analysis.chat_id == chat_id))
             session.execute(delete(Upload).where(Upload.chat_id == chat_id))
             session.execute(delete(Chat).where(Chat.id == chat_id))
+
+    # --- reminders ----------------------------------------------------------------------------
+
+    def chats_with_analyses(self) -> list[int]:
+        with self.sessions() as session:
+            return list(session.scalars(select(Analysis.chat_id).distinct()))
+
+    def sent_keys(self, chat_id: int, prefix: str) -> frozenset[str]:
+        with self.sessions() as session:
+            keys = session.scalars(
+                select(Reminder.key).where(
+                    Reminder.chat_id == chat_id, Reminder.key.startswith(prefix)
+                )
+            )
+            return frozenset(keys)
+
+    def claim(self, chat_id: int, keys: tuple[str, ...], now: datetime) -> Claim | None:
+        """Claim reminders before sending them: the rows are written in a transaction that stays
+        open until the message is sent (`Claim.commit`) or has failed (`Claim.rollback`). Another
+        bot instance claiming the same keys waits on them, then finds them taken: None."""
+        session = self.sessions()
+        try:
+            session.add_all(Reminder(chat_id=chat_id, key=key, sent_at=now) for key in keys)
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            session.close()
+            return None
+        return Claim(session)
+
+    def contract_ends(
+        self, analysis_id: int, categories: tuple[str, ...], start: date, end: date
+    ) -> list[ContractEnd]:
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(ClientResult)
+                .where(
+                    ClientResult.analysis_id == analysis_id,
+                    ClientResult.category.in_(categories),
+                    ClientResult.contract_end.between(start, end),
+                )
+                .order_by(ClientResult.contract_end, ClientResult.position)
+            )
+            return [
+                ContractEnd(r.client, r.client_key, r.category, r.contract_end, r.value, r.share)
+                for r in rows
+                if r.contract_end is not None
+            ]
 
     # --- access -------------------------------------------------------------------------------
 
