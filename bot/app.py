@@ -22,16 +22,28 @@ from telegram.ext import (
     filters,
 )
 
-from bot import work
+from bot import jobs, work
 from bot.config import Config, ConfigError
-from bot.handlers import admin, browse, errors, settings, start, upload
+from bot.handlers import admin, browse, errors, reminders, settings, start, upload
 from bot.request import RetryingRequest
 from bot.services import Services
 from bot.storage import Storage
 from reports.messages import Messages, available_languages
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "help", "top", "client", "summary", "export", "settings", "history", "forget")
+COMMANDS = (
+    "start",
+    "help",
+    "top",
+    "client",
+    "summary",
+    "export",
+    "settings",
+    "history",
+    "remind",
+    "contracts",
+    "forget",
+)
 
 
 class RedactToken(logging.Filter):
@@ -102,6 +114,8 @@ def build_application(config: Config, *, request_timeout: float = 20.0) -> Appli
             CommandHandler("settings", settings.settings_command),
             CommandHandler("history", browse.history),
             CommandHandler("forget", admin.forget),
+            CommandHandler("remind", reminders.remind),
+            CommandHandler("contracts", reminders.contracts),
             CommandHandler("allow", admin.allow),
             CommandHandler("deny", admin.deny),
             MessageHandler(filters.Document.ALL, upload.document),
@@ -114,6 +128,10 @@ def build_application(config: Config, *, request_timeout: float = 20.0) -> Appli
         ]
     )
     application.add_error_handler(errors.on_error)
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        jobs.sweep_job, interval=jobs.SWEEP_EVERY_SECONDS, first=1.0, name="reminder-sweep"
+    )
     return application
 
 

@@ -74,6 +74,7 @@ def _outcome(
         "pareto_client_share": result.pareto_client_share,
         "categories": {c.category: c.clients for c in result.categories},
         "currency": result.currency,
+        "has_contracts": "contract_end" in result.clients.columns,
     }
     return Outcome(result, texts, summary, render_charts(result, job.language), table, meta)
 

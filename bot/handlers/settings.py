@@ -28,6 +28,8 @@ from reports.formatting import Formatter
 from reports.messages import Messages, available_languages, catalogue
 
 CUT_PRESETS = ((80, 15), (70, 20), (50, 30))
+REMINDER_SETTINGS = frozenset({"timezone", "contract_days", "contract_b", "heads_up_days"})
+_SWITCH = {"on": True, "oui": True, "yes": True, "off": False, "non": False, "no": False}
 TIMEZONES = (
     "Europe/Paris",
     "Europe/Brussels",
@@ -169,6 +171,12 @@ def _typed_change(args: list[str]) -> dict[str, object] | None:
         if name in ("timezone", "fuseau") and values:
             ZoneInfo(values[0])
             return {"timezone": values[0]}
+        if name in ("contracts", "contrats") and values and 1 <= int(values[0]) <= 366:
+            return {"contract_days": int(values[0])}
+        if name in ("contracts_b", "contrats_b") and values and values[0] in _SWITCH:
+            return {"contract_b": _SWITCH[values[0]]}
+        if name in ("headsup", "preavis", "préavis") and values and 0 <= int(values[0]) <= 90:
+            return {"heads_up_days": int(values[0])}
     except (ValueError, InputError, ZoneInfoNotFoundError):
         return None
     return None
@@ -199,8 +207,8 @@ async def _apply(update: Update, context: Context, change: dict[str, object]) ->
                 m("bot.settings_saved", setting=_title(m, settings, svc.config.default_timezone))
             ),
         )
-        if set(change) <= {"timezone"}:
-            return  # the time zone changes no figure
+        if set(change) <= REMINDER_SETTINGS:
+            return  # these change when the bot reminds, not a figure
         await rerun(update, context, settings, m)
 
 

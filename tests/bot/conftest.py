@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from telegram.ext import Application
@@ -15,6 +16,7 @@ from bot.config import Config
 
 from .fake_api import TOKEN, FakeTelegram
 
+T = TypeVar("T")
 ADMIN = 1
 USERS = frozenset(range(100, 200))
 STRANGER = 999
@@ -52,6 +54,11 @@ class RunningBot:
             lambda calls: len([c for c in calls if c.method == "setMyCommands"]) > started, 60
         )
         return self
+
+    def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the bot's event loop (as its own jobs do) and wait for it."""
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
 
     def stop(self) -> None:
         assert self.loop is not None and self.stop_event is not None
