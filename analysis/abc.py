@@ -58,6 +58,8 @@ def _period_rows(tx: Transactions, settings: AnalysisSettings) -> tuple[np.ndarr
     """Which rows fall in the asked period, and the period's bounds."""
     frame = tx.frame
     spec = settings.period
+    if tx.applied_period is not None:
+        return np.ones(len(frame), dtype=bool), tx.applied_period
     if not tx.has_dates:
         if spec.kind != "all":
             raise InputError("period_needs_dates", found=tx.columns_found())

@@ -17,6 +17,7 @@ from analysis.dates import parse_dates
 from analysis.encoding import Encoded, encode
 from analysis.errors import InputError
 from analysis.numbers import ParsedNumbers, detect_currency, parse_numbers
+from analysis.period import PeriodBounds
 from analysis.reading import RawTable, SourceInfo
 from analysis.settings import Limits
 
@@ -84,6 +85,8 @@ class Transactions:
     clients: int = 0
     currency: str | None = None
     carried: tuple[str, ...] = field(default_factory=tuple)
+    # Set when the period was applied before the rows arrived (a database aggregated them).
+    applied_period: PeriodBounds | None = None
 
     @property
     def has_dates(self) -> bool:
@@ -214,7 +217,9 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
     out.insert(0, "client_key", identity.key)
     clients = len(identity.key.categories)
     has_date = "date" in out
-    shape: Shape = "per_client" if not has_date and len(out) == clients else "transactions"
+    # Per-client totals: no client twice, or an orders count (when spellings were merged).
+    per_client = not has_date and (len(out) == clients or "orders" in out)
+    shape: Shape = "per_client" if per_client else "transactions"
     skipped.sort(key=lambda s: s.row)
     return Transactions(
         out,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from analysis.cleaning import SkippedRow, Transactions
 from analysis.columns import ColumnRoles
+from analysis.period import PeriodBounds
 from analysis.reading import SourceInfo
 
 
@@ -32,6 +34,9 @@ def dump(tx: Transactions) -> tuple[bytes, dict[str, Any]]:
         "clients": tx.clients,
         "currency": tx.currency,
         "carried": list(tx.carried),
+        "applied_period": None
+        if tx.applied_period is None
+        else [str(tx.applied_period.start), str(tx.applied_period.end)],
     }
     return buffer.getvalue(), meta
 
@@ -49,4 +54,12 @@ def load(data: bytes, meta: dict[str, Any]) -> Transactions:
         clients=int(meta["clients"]),
         currency=meta.get("currency"),
         carried=tuple(meta.get("carried", [])),
+        applied_period=_bounds(meta.get("applied_period")),
     )
+
+
+def _bounds(value: list[str] | None) -> PeriodBounds | None:
+    if value is None:
+        return None
+    start, end = (None if v == "None" else date.fromisoformat(v) for v in value)
+    return PeriodBounds(start, end)

@@ -24,9 +24,10 @@ from telegram.ext import (
 
 from bot import jobs, work
 from bot.config import Config, ConfigError
-from bot.handlers import admin, browse, errors, reminders, settings, start, upload
+from bot.handlers import admin, browse, errors, reminders, settings, sources, start, upload
 from bot.request import RetryingRequest
 from bot.services import Services
+from bot.sources import SourceError, load_sources
 from bot.storage import Storage
 from reports.messages import Messages, available_languages
 
@@ -42,6 +43,7 @@ COMMANDS = (
     "history",
     "remind",
     "contracts",
+    "source",
     "forget",
 )
 
@@ -84,7 +86,8 @@ def build_application(config: Config, *, request_timeout: float = 20.0) -> Appli
     pool = ProcessPoolExecutor(
         max_workers=config.workers, mp_context=multiprocessing.get_context("forkserver")
     )
-    services = Services(config=config, storage=storage, pool=pool)
+    configured = load_sources(config.sources_file) if config.sources_file else {}
+    services = Services(config=config, storage=storage, pool=pool, sources=configured)
 
     application = (
         Application.builder()
@@ -116,6 +119,7 @@ def build_application(config: Config, *, request_timeout: float = 20.0) -> Appli
             CommandHandler("forget", admin.forget),
             CommandHandler("remind", reminders.remind),
             CommandHandler("contracts", reminders.contracts),
+            CommandHandler("source", sources.source),
             CommandHandler("allow", admin.allow),
             CommandHandler("deny", admin.deny),
             MessageHandler(filters.Document.ALL, upload.document),
@@ -125,6 +129,7 @@ def build_application(config: Config, *, request_timeout: float = 20.0) -> Appli
             CallbackQueryHandler(browse.export_button, pattern=r"^export:"),
             CallbackQueryHandler(settings.settings_button, pattern=r"^(settings$|set:)"),
             CallbackQueryHandler(admin.forget_button, pattern=r"^forget:"),
+            CallbackQueryHandler(sources.source_button, pattern=r"^source:"),
         ]
     )
     application.add_error_handler(errors.on_error)
@@ -183,7 +188,9 @@ def main() -> int:
     """`clientbase bot`: long polling, or a webhook when WEBHOOK_URL is set."""
     try:
         config = Config.from_env()
-    except ConfigError as error:
+        if config.sources_file:
+            load_sources(config.sources_file)  # a mistake in the file stops the start, clearly
+    except (ConfigError, SourceError) as error:
         sys.stderr.write(f"{error}\n")
         return 2
     configure_logging(config.token)

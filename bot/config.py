@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,7 +59,7 @@ class Config:
     webhook_port: int = 8443
     webhook_listen: str = "0.0.0.0"  # a webhook must be reachable from Telegram
     workers: int = 2
-    extra: dict[str, str] = field(default_factory=dict)
+    sources_file: Path | None = None
 
     @property
     def max_file_bytes(self) -> int:
@@ -107,4 +107,7 @@ class Config:
             webhook_url=environ.get("WEBHOOK_URL", "").strip() or None,
             webhook_port=int(_number(environ, "WEBHOOK_PORT", 8443, messages)),
             workers=int(_number(environ, "ANALYSIS_WORKERS", 2, messages)),
+            sources_file=Path(environ["CLIENTBASE_SOURCES"])
+            if environ.get("CLIENTBASE_SOURCES")
+            else None,
         )

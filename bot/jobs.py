@@ -22,6 +22,7 @@ from bot.reminders import (
     review_due,
 )
 from bot.services import Services
+from bot.source_runs import run_scheduled_source
 from bot.storage import AnalysisRecord, ChatSettings
 from bot.work import category_counts
 from reports.formatting import Formatter
@@ -40,9 +41,11 @@ async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def sweep(application: Application, now: datetime) -> None:
     """Send every reminder due at `now`, chat by chat; one chat's failure does not stop the rest."""
     services: Services = application.bot_data["services"]
-    for chat_id in await services.db(services.storage.chats_with_analyses):
+    for chat_id in await services.db(services.storage.chats_to_sweep):
         try:
             settings = await services.db(services.storage.chat, chat_id)
+            if settings.source_next_at is not None and settings.source_next_at <= now:
+                await run_scheduled_source(application.bot, services, settings, now)
             latest = await services.db(services.storage.latest_analysis, chat_id)
             if latest is None:
                 continue

@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from bot.access import AccessPolicy
 from bot.config import Config
+from bot.sources import Source
 from bot.storage import Storage
 
 P = ParamSpec("P")
@@ -31,6 +32,11 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     locks: dict[int, asyncio.Lock] = field(default_factory=dict)
     runtime_allowed: frozenset[int] = frozenset()
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    def sources_for(self, chat_id: int) -> dict[str, Source]:
+        """The configured sources this chat may use."""
+        return {name: s for name, s in self.sources.items() if chat_id in s.chats}
 
     @property
     def policy(self) -> AccessPolicy:

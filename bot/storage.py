@@ -226,11 +226,13 @@ class Storage:
         with self.sessions.begin() as session:
             row = self._chat_row(session, chat_id, now)
             for name, value in changes.items():
-                setattr(row, name, value)
+                # Times are stored in UTC: SQLite keeps no offset, and both backends must agree.
+                setattr(row, name, value.astimezone(UTC) if isinstance(value, datetime) else value)
         return self.chat(chat_id)
 
     @staticmethod
     def _chat_row(session: Session, chat_id: int, now: datetime) -> Chat:
+        now = now.astimezone(UTC)
         row = session.get(Chat, chat_id)
         if row is None:
             row = Chat(
@@ -244,6 +246,7 @@ class Storage:
 
     def save_analysis(self, new: NewAnalysis, now: datetime) -> int:
         """Store one analysis in one transaction: a failure leaves the previous one intact."""
+        now = now.astimezone(UTC)
         with self.sessions.begin() as session:
             self._chat_row(session, new.chat_id, now)
             upload_id = new.upload_id
@@ -382,9 +385,24 @@ class Storage:
 
     # --- reminders ----------------------------------------------------------------------------
 
-    def chats_with_analyses(self) -> list[int]:
+    def chats_to_sweep(self) -> list[int]:
+        """Chats with an analysis, or with a scheduled source."""
         with self.sessions() as session:
-            return list(session.scalars(select(Analysis.chat_id).distinct()))
+            analysed = set(session.scalars(select(Analysis.chat_id).distinct()))
+            scheduled = set(
+                session.scalars(select(Chat.id).where(Chat.source_next_at.is_not(None)))
+            )
+            return sorted(analysed | scheduled)
+
+    def members(self, analysis_id: int, category: str) -> dict[str, str]:
+        """The clients of a category in an analysis: key -> name."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(ClientResult.client_key, ClientResult.client).where(
+                    ClientResult.analysis_id == analysis_id, ClientResult.category == category
+                )
+            )
+            return {key: name for key, name in rows}
 
     def sent_keys(self, chat_id: int, prefix: str) -> frozenset[str]:
         with self.sessions() as session:
@@ -401,7 +419,8 @@ class Storage:
         bot instance claiming the same keys waits on them, then finds them taken: None."""
         session = self.sessions()
         try:
-            session.add_all(Reminder(chat_id=chat_id, key=key, sent_at=now) for key in keys)
+            sent_at = now.astimezone(UTC)
+            session.add_all(Reminder(chat_id=chat_id, key=key, sent_at=sent_at) for key in keys)
             session.flush()
         except IntegrityError:
             session.rollback()
@@ -437,7 +456,9 @@ class Storage:
     def allow(self, telegram_id: int, by: int, now: datetime) -> None:
         with self.sessions.begin() as session:
             if session.get(AccessEntry, telegram_id) is None:
-                session.add(AccessEntry(telegram_id=telegram_id, added_by=by, added_at=now))
+                session.add(
+                    AccessEntry(telegram_id=telegram_id, added_by=by, added_at=now.astimezone(UTC))
+                )
 
     def deny(self, telegram_id: int) -> bool:
         """Remove a runtime entry; False when there was none."""

@@ -13,6 +13,7 @@ from analysis.period import parse_period
 from analysis.pipeline import load
 from analysis.result import CATEGORIES, AnalysisResult
 from analysis.settings import AnalysisSettings, Limits, ReadOptions, Thresholds
+from bot.sources import Source, fetch
 from reports.charts import Chart
 from reports.messages import available_languages
 from reports.text import as_html, segment_lines, summary_lines
@@ -110,3 +111,11 @@ def report_of(result: AnalysisResult, job: Job, kind: str) -> bytes:
 
 def category_counts(summary: dict[str, Any]) -> dict[str, int]:
     return {letter: int(summary.get("categories", {}).get(letter, 0)) for letter in CATEGORIES}
+
+
+def run_source(source: Source, job: Job) -> Outcome:
+    """Read a configured source and analyse it, as an upload would be."""
+    tx = fetch(source, parse_period(job.period))
+    result = analyze(tx, job.settings())
+    table, meta = persist.dump(tx)
+    return _outcome(result, job, table, meta)

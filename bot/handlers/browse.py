@@ -193,7 +193,7 @@ async def summary(update: Update, context: Context) -> None:
     m, _, latest = await _context(update, context)
     if latest is not None:
         text = latest.texts.get(m.language) or next(iter(latest.texts.values()))
-        await send_html(context, chat_id_of(update), text, summary_keyboard(m))
+        await send_html(context.bot, chat_id_of(update), text, summary_keyboard(m))
 
 
 async def export(update: Update, context: Context) -> None:
@@ -269,4 +269,4 @@ async def history(update: Update, context: Context) -> None:
                 )
             )
         )
-    await send_html(context, chat_id_of(update), "\n".join(lines))
+    await send_html(context.bot, chat_id_of(update), "\n".join(lines))

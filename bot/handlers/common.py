@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.ext import ContextTypes
 
 from bot.services import Services
@@ -76,20 +76,20 @@ def summary_keyboard(m: Messages) -> InlineKeyboardMarkup:
 
 
 async def send_html(
-    context: Context, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None
+    bot: Bot, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
     """Send text of any length: split at line ends, the keyboard under the last part."""
     parts = split_message(html)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        await context.bot.send_message(chat_id, part, reply_markup=markup if last else None)
+        await bot.send_message(chat_id, part, reply_markup=markup if last else None)
 
 
-async def deliver(context: Context, chat_id: int, outcome: Outcome, m: Messages) -> None:
+async def deliver(bot: Bot, chat_id: int, outcome: Outcome, m: Messages) -> None:
     """The summary with its buttons, then the charts as one album."""
-    await send_html(context, chat_id, outcome.texts[m.language], summary_keyboard(m))
+    await send_html(bot, chat_id, outcome.texts[m.language], summary_keyboard(m))
     if outcome.charts:
         media = [
             InputMediaPhoto(chart.png, filename=f"{chart.name}.png") for chart in outcome.charts
         ]
-        await context.bot.send_media_group(chat_id, media)
+        await bot.send_media_group(chat_id, media)

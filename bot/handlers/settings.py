@@ -247,4 +247,4 @@ async def rerun(update: Update, context: Context, settings: ChatSettings, m: Mes
     )
     await svc.db(svc.storage.save_analysis, new, svc.clock())
     await context.bot.send_message(chat_id, html.escape(m("bot.settings_rerun")))
-    await deliver(context, chat_id, outcome, m)
+    await deliver(context.bot, chat_id, outcome, m)

@@ -107,7 +107,7 @@ async def analyse_and_send(
         table_meta=outcome.table_meta,
     )
     await svc.db(svc.storage.save_analysis, new, svc.clock())
-    await deliver(context, chat_id, outcome, m)
+    await deliver(context.bot, chat_id, outcome, m)
     await _status(status, m("bot.status_excel"))
     excel = await svc.work(work.report_of, outcome.result, job, "xlsx")
     await context.bot.send_document(chat_id, excel, filename=f"{PurePath(name).stem}-abc.xlsx")

@@ -1,0 +1,173 @@
+"""Running a configured source for a chat: now (`/source run`) or on its schedule (the sweep).
+A scheduled run that fails tells the chat and is retried an hour later, three times at most
+before the next scheduled run; the last good analysis stays in place throughout."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from telegram import Bot
+
+from analysis.errors import InputError
+from bot import work
+from bot.handlers.common import deliver, job_for, local_today
+from bot.reminders import parse_hour
+from bot.services import Services
+from bot.sources import MAX_RETRIES, RETRY_AFTER, Source, SourceError, next_run
+from bot.storage import ChatSettings, NewAnalysis
+from reports.formatting import Formatter
+from reports.messages import Messages
+
+log = logging.getLogger(__name__)
+DEFAULT_HOUR = time(9, 0)
+
+
+def _messages(settings: ChatSettings, services: Services) -> Messages:
+    return Messages(settings.language or services.config.default_language)
+
+
+def schedule_text(m: Messages, settings: ChatSettings, timezone: str) -> str:
+    if not settings.source_every or settings.source_next_at is None:
+        return m("source.schedule_off")
+    every = settings.source_every.split("/")[0]
+    count = int(every[:-1])
+    label = m("source.every_months" if every.endswith("m") else "source.every_days", count=count)
+    local = settings.source_next_at.astimezone(ZoneInfo(settings.timezone or timezone))
+    return m(
+        "source.schedule_on",
+        every=label,
+        date=Formatter(m.language).date(local.date()),
+        hour=local.strftime("%H:%M"),
+    )
+
+
+def next_scheduled(settings: ChatSettings, after: datetime, timezone: str) -> datetime | None:
+    """The next run of the chat's schedule (`1m/31`: monthly on the 31st, clamped; `7d`)."""
+    if not settings.source_every:
+        return None
+    every, _, anchor = settings.source_every.partition("/")
+    hour = parse_hour(settings.remind_at) or DEFAULT_HOUR
+    zone = settings.timezone or timezone
+    return next_run(every, after, hour, zone, int(anchor or after.astimezone(ZoneInfo(zone)).day))
+
+
+async def run_source(
+    bot: Bot, services: Services, settings: ChatSettings, source: Source, now: datetime
+) -> None:
+    """Analyse the source, store it as a new analysis, send the report and the A changes.
+    Raises SourceError or InputError when the source cannot be read."""
+    m = _messages(settings, services)
+    chat_id = settings.chat_id
+    today = local_today(settings, services.config.default_timezone, now)
+    job = job_for(settings, m.language, today)
+    await bot.send_message(chat_id, html.escape(m("source.running", name=source.title)))
+    outcome = await services.work(work.run_source, source, job)
+    previous = await services.db(services.storage.latest_analysis, chat_id)
+    before = await services.db(services.storage.members, previous.id, "A") if previous else None
+    new = NewAnalysis(
+        chat_id=chat_id,
+        file_name=source.title,
+        criterion=job.criterion,
+        cut_a=job.cut_a,
+        cut_b=job.cut_b,
+        period=job.period,
+        summary=outcome.summary,
+        texts=outcome.texts,
+        clients=outcome.result.clients,
+        table=outcome.table,
+        table_meta=outcome.table_meta,
+    )
+    await services.db(services.storage.save_analysis, new, now)
+    await deliver(bot, chat_id, outcome, m)
+    if before is not None:
+        clients = outcome.result.clients
+        after = dict(
+            zip(
+                clients.loc[clients["category"] == "A", "client_key"],
+                clients.loc[clients["category"] == "A", "client"],
+                strict=True,
+            )
+        )
+        await bot.send_message(chat_id, changes_text(m, before, after))
+
+
+def changes_text(m: Messages, before: dict[str, str], after: dict[str, str]) -> str:
+    entered = sorted(after[k] for k in set(after) - set(before))
+    left = sorted(before[k] for k in set(before) - set(after))
+    lines = [f"<b>{html.escape(m('source.changes_title'))}</b>"]
+    if entered:
+        lines.append(html.escape(m("source.entered", names=", ".join(entered))))
+    if left:
+        lines.append(html.escape(m("source.left", names=", ".join(left))))
+    if not entered and not left:
+        lines.append(html.escape(m("source.no_change")))
+    return "\n".join(lines)
+
+
+async def run_scheduled_source(
+    bot: Bot, services: Services, settings: ChatSettings, now: datetime
+) -> None:
+    """The sweep's part: run a due source once (claimed by its slot), then plan the next run."""
+    assert settings.source_next_at is not None
+    source = services.sources_for(settings.chat_id).get(settings.source_name or "")
+    storage = services.storage
+    if source is None:
+        await services.db(storage.update_chat, settings.chat_id, now, source_next_at=None)
+        return
+    claim = await services.db(
+        storage.claim,
+        settings.chat_id,
+        (f"source:{source.name}:{settings.source_next_at.isoformat()}",),
+        now,
+    )
+    if claim is None:
+        return  # another instance runs this slot
+    await services.db(claim.commit)
+    timezone = services.config.default_timezone
+    try:
+        await run_source(bot, services, settings, source, now)
+    except (SourceError, InputError) as error:
+        m = _messages(settings, services)
+        reason = m.error(error) if isinstance(error, InputError) else str(error)
+        failures = settings.source_failures + 1
+        if failures <= MAX_RETRIES:
+            await services.db(
+                storage.update_chat,
+                settings.chat_id,
+                now,
+                source_failures=failures,
+                source_next_at=now + RETRY_AFTER,
+            )
+            await bot.send_message(
+                settings.chat_id, html.escape(m("source.failed", name=source.title, reason=reason))
+            )
+        else:
+            following = next_scheduled(settings, now, timezone)
+            await services.db(
+                storage.update_chat,
+                settings.chat_id,
+                now,
+                source_failures=0,
+                source_next_at=following,
+            )
+            local = (
+                following.astimezone(ZoneInfo(settings.timezone or timezone)) if following else now
+            )
+            date_text = Formatter(m.language).date(local.date())
+            await bot.send_message(
+                settings.chat_id,
+                html.escape(
+                    m("source.failed_final", name=source.title, reason=reason, date=date_text)
+                ),
+            )
+        return
+    await services.db(
+        storage.update_chat,
+        settings.chat_id,
+        now,
+        source_failures=0,
+        source_next_at=next_scheduled(settings, now, timezone),
+    )

@@ -1,0 +1,104 @@
+"""/source through the real bot: choose, run, schedule; failures retried hourly, three times."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from bot.jobs import sweep
+
+from .conftest import RunningBot, make_config
+from .fake_api import FakeTelegram
+
+CHAT, OTHER = 180, 181
+
+
+@pytest.fixture
+def bot_with_sources(tmp_path, files, sales_rows):
+    export = tmp_path / "export.csv"
+    export.write_bytes(files.csv(sales_rows))
+    database = tmp_path / "erp.sqlite3"
+    engine = sa.create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE ventes (nom TEXT, montant REAL, jour DATE)"))
+        connection.execute(
+            sa.text(
+                "INSERT INTO ventes VALUES ('Alpha', 800, '2025-01-01'), ('Beta', 150, '2025-01-02'), ('Gamma', 50, '2025-01-03')"
+            )
+        )
+    (tmp_path / "sources.toml").write_text(
+        f'[sources.fichier]\nkind = "file"\nlabel = "Export partagé"\npath = "{export}"\nchats = [{CHAT}]\n'
+        f'[sources.erp]\nkind = "database"\nlabel = "ERP"\ndatabase = "sqlite:///{database}"\ntable = "ventes"\n'
+        f'chats = [{CHAT}]\ncolumns = {{ client = "nom", sales = "montant", date = "jour" }}\n'
+    )
+    api = FakeTelegram().start()
+    config = make_config(api, tmp_path / "bot.sqlite3", sources_file=tmp_path / "sources.toml")
+    bot = RunningBot(config, api).start()
+    yield api, bot, export, engine
+    bot.stop()
+    api.stop()
+    engine.dispose()
+
+
+def test_sources_are_chosen_run_compared_and_scheduled(bot_with_sources):
+    api, bot, export, engine = bot_with_sources
+    api.text(OTHER, "/source")
+    api.wait_text(OTHER, "Aucune source configurée pour cette conversation")
+    api.text(CHAT, "/source")
+    listing = api.wait_text(CHAT, "Sources de données de cette conversation")
+    assert (
+        "fichier — Export partagé (fichier)" in listing.text
+        and "erp — ERP (base de données)" in listing.text
+    )
+    api.press(CHAT, "source:erp")
+    api.wait_text(CHAT, "Source choisie : erp. Pas d'analyse automatique")
+    api.text(CHAT, "/source run")
+    api.wait_text(CHAT, "⏳ Lecture de la source ERP…")
+    first = api.wait_text(CHAT, "de vos clients apportent")
+    assert "Fichier : ERP" in first.text
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO ventes VALUES ('Delta', 5000, '2025-01-04')"))
+    api.text(CHAT, "/source run")
+    changes = api.wait_text(CHAT, "Depuis la dernière analyse")
+    assert "Entrés en A : Delta" in changes.text and "Sortis de A : Alpha" in changes.text
+    api.text(CHAT, "/source every 7d")
+    schedule = api.wait_text(CHAT, "Analyse automatique tous les 7 jours, prochaine le")
+    assert "à 09:00" in schedule.text
+    storage = bot.application.bot_data["services"].storage
+    due = storage.chat(CHAT).source_next_at
+    assert due is not None
+    runs = len([t for t in api.texts(CHAT) if "⏳ Lecture de la source" in t])
+    bot.call(sweep(bot.application, due))
+    api.wait_for(
+        lambda calls: len([t for t in api.texts(CHAT) if "⏳ Lecture de la source" in t]) > runs
+    )
+    assert storage.chat(CHAT).source_next_at == due + dt.timedelta(days=7)
+
+
+def test_a_failing_source_is_retried_hourly_then_waits_for_the_next_run(bot_with_sources):
+    api, bot, export, _ = bot_with_sources
+    api.text(CHAT, "/source fichier")
+    api.wait_text(CHAT, "Source choisie : fichier")
+    api.text(CHAT, "/source every 1m")
+    api.wait_text(CHAT, "Analyse automatique tous les 1 mois")
+    storage = bot.application.bot_data["services"].storage
+    scheduled = storage.chat(CHAT).source_next_at
+    export.unlink()
+    now = scheduled
+    for attempt in range(1, 4):
+        bot.call(sweep(bot.application, now))
+        api.wait_for(
+            lambda calls, a=attempt: (
+                len([t for t in api.texts(CHAT) if "Nouvel essai dans une heure" in t]) == a
+            )
+        )
+        assert storage.chat(CHAT).source_next_at == now + dt.timedelta(hours=1)
+        now += dt.timedelta(hours=1)
+    bot.call(sweep(bot.application, now))
+    final = api.wait_text(CHAT, "n'a toujours pas pu être lue")
+    assert "prochain passage prévu le" in final.text
+    following = storage.chat(CHAT).source_next_at
+    assert following is not None and following > now + dt.timedelta(days=20)
+    assert storage.latest_analysis(CHAT) is None  # nothing half-written
