@@ -97,7 +97,7 @@ def test_a_file_on_the_server(tmp_path, files, sales_rows):
     path.write_bytes(files.csv(sales_rows))
     tx = fetch(Source("f", "file", frozenset(), path=path), parse_period("all"))
     assert {k: v[0] for k, v in categories(tx).items()} == EXPECTED
-    with pytest.raises(SourceError, match="export-missing.csv"):
+    with pytest.raises(SourceError, match=r"export-missing\.csv"):
         fetch(
             Source("f", "file", frozenset(), path=tmp_path / "export-missing.csv"),
             parse_period("all"),

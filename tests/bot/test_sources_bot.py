@@ -43,7 +43,7 @@ def bot_with_sources(tmp_path, files, sales_rows):
 
 
 def test_sources_are_chosen_run_compared_and_scheduled(bot_with_sources):
-    api, bot, export, engine = bot_with_sources
+    api, bot, _, engine = bot_with_sources
     api.text(OTHER, "/source")
     api.wait_text(OTHER, "Aucune source configurée pour cette conversation")
     api.text(CHAT, "/source")
