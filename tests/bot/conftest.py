@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
+import uuid
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import create_engine, text
 from telegram.ext import Application
 
 from bot.app import build_application, serve
@@ -17,6 +20,7 @@ from bot.config import Config
 from .fake_api import TOKEN, FakeTelegram
 
 T = TypeVar("T")
+POSTGRES = os.environ.get("TEST_DATABASE_URL")
 ADMIN = 1
 USERS = frozenset(range(100, 200))
 STRANGER = 999
@@ -99,3 +103,22 @@ def running(
     bot = RunningBot(make_config(telegram, database), telegram).start()
     yield bot
     bot.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL on SQLite, and on PostgreSQL in a schema of its own (TEST_DATABASE_URL)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    if not POSTGRES:
+        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL storage tests need a server")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES else "?"
+    yield f"{POSTGRES}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()

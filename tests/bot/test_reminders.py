@@ -134,11 +134,10 @@ def test_contract_ends_are_announced_in_the_morning_once_per_client_and_date():
     ] == ["Dupont"]
 
 
-def test_two_instances_claim_a_reminder_once(tmp_path):
+def test_two_instances_claim_a_reminder_once(storage_url):
     from bot.storage import Storage
 
-    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    first, second = Storage(url), Storage(url)
+    first, second = Storage(storage_url), Storage(storage_url)
     first.migrate()
     now = dt.datetime(2026, 11, 27, 9, tzinfo=UTC)
     claim = first.claim(7, ("review:2026-11-27:due",), now)

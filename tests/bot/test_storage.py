@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from analysis import persist
 from analysis.abc import analyze
@@ -18,25 +16,6 @@ from analysis.settings import AnalysisSettings
 from bot.storage import NewAnalysis, Storage
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
-POSTGRES = os.environ.get("TEST_DATABASE_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def storage_url(request, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
-        return
-    if not POSTGRES:
-        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL storage tests need a server")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES else "?"
-    yield f"{POSTGRES}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.fixture
