@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.cleaning import Transactions
 from analysis.errors import InputError
 from analysis.period import PeriodBounds, resolve_period
-from analysis.result import CATEGORIES, AnalysisResult, CategoryStats
+from analysis.result import CATEGORIES, CLIENT_COLUMNS, AnalysisResult, CategoryStats
 from analysis.settings import AnalysisSettings, Thresholds
 
 GRID = 1e-9
@@ -220,19 +220,7 @@ def _client_table(totals: pd.DataFrame, graded: Graded, bounds: PeriodBounds) ->
             table[column] = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
     reference = table["last_purchase"].max() if bounds.end is None else pd.Timestamp(bounds.end)
     table["days_since_last"] = (reference - table["last_purchase"]).dt.days.astype("Int64")
-    leading = [
-        "client",
-        "value",
-        "share",
-        "cumulative_share",
-        "rank",
-        "category",
-        "purchases",
-        "one_off",
-        "first_purchase",
-        "last_purchase",
-        "days_since_last",
-    ]
+    leading = list(CLIENT_COLUMNS)
     rest = [c for c in table.columns if c not in leading and c not in ("_grid", "client_key")]
     rest.append("client_key")
     return table[leading + rest]

@@ -12,6 +12,20 @@ from analysis.reading import SourceInfo
 from analysis.settings import Criterion, Thresholds
 
 CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D")
+# The leading columns of `clients`, in order; carried columns follow.
+CLIENT_COLUMNS: tuple[str, ...] = (
+    "client",
+    "value",
+    "share",
+    "cumulative_share",
+    "rank",
+    "category",
+    "purchases",
+    "one_off",
+    "first_purchase",
+    "last_purchase",
+    "days_since_last",
+)
 # Columns of `clients` for programs, not readers: the identity a client keeps across analyses.
 INTERNAL_COLUMNS: tuple[str, ...] = ("client_key",)
 

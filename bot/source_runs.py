@@ -13,11 +13,11 @@ from telegram import Bot
 
 from analysis.errors import InputError
 from bot import work
-from bot.handlers.common import deliver, job_for, local_today
+from bot.handlers.common import analysis_record, deliver, job_for, local_today
 from bot.reminders import parse_hour
 from bot.services import Services
 from bot.sources import MAX_RETRIES, RETRY_AFTER, Source, SourceError, next_run
-from bot.storage import ChatSettings, NewAnalysis
+from bot.storage import ChatSettings
 from reports.formatting import Formatter
 from reports.messages import Messages
 
@@ -67,19 +67,7 @@ async def run_source(
     outcome = await services.work(work.run_source, source, job)
     previous = await services.db(services.storage.latest_analysis, chat_id)
     before = await services.db(services.storage.members, previous.id, "A") if previous else None
-    new = NewAnalysis(
-        chat_id=chat_id,
-        file_name=source.title,
-        criterion=job.criterion,
-        cut_a=job.cut_a,
-        cut_b=job.cut_b,
-        period=job.period,
-        summary=outcome.summary,
-        texts=outcome.texts,
-        clients=outcome.result.clients,
-        table=outcome.table,
-        table_meta=outcome.table_meta,
-    )
+    new = analysis_record(chat_id, source.title, job, outcome)
     await services.db(services.storage.save_analysis, new, now)
     await deliver(bot, chat_id, outcome, m)
     if before is not None:

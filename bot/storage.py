@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import resources
-from typing import Any
+from typing import Any, overload
 
 import pandas as pd
 from alembic import command
@@ -120,6 +120,10 @@ def _settings(row: Chat) -> ChatSettings:
     )
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: None) -> None: ...
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite returns times without their zone; they were stored in UTC."""
     if moment is None or moment.tzinfo is not None:
@@ -132,7 +136,7 @@ def _record(row: Analysis) -> AnalysisRecord:
         row.id,
         row.chat_id,
         row.upload_id,
-        _aware(row.created_at) or row.created_at,
+        _aware(row.created_at),
         row.file_name,
         row.criterion,
         row.cut_a,

@@ -7,21 +7,9 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from analysis.result import AnalysisResult
+from analysis.result import CLIENT_COLUMNS, AnalysisResult
 
-CLIENT_FIELDS = [
-    "client",
-    "value",
-    "share",
-    "cumulative_share",
-    "rank",
-    "category",
-    "purchases",
-    "one_off",
-    "first_purchase",
-    "last_purchase",
-    "days_since_last",
-]
+CLIENT_FIELDS = list(CLIENT_COLUMNS)
 
 
 def _clean(value: Any) -> Any:

@@ -9,7 +9,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMedia
 from telegram.ext import ContextTypes
 
 from bot.services import Services
-from bot.storage import ChatSettings
+from bot.storage import ChatSettings, NewAnalysis
 from bot.work import Job, Outcome
 from reports.messages import Messages, available_languages
 from reports.text import split_message
@@ -93,3 +93,23 @@ async def deliver(bot: Bot, chat_id: int, outcome: Outcome, m: Messages) -> None
             InputMediaPhoto(chart.png, filename=f"{chart.name}.png") for chart in outcome.charts
         ]
         await bot.send_media_group(chat_id, media)
+
+
+def analysis_record(
+    chat_id: int, file_name: str, job: Job, outcome: Outcome, upload_id: int | None = None
+) -> NewAnalysis:
+    """What storing an outcome writes: a new upload's table, or the id of the one re-analysed."""
+    return NewAnalysis(
+        chat_id=chat_id,
+        file_name=file_name,
+        criterion=job.criterion,
+        cut_a=job.cut_a,
+        cut_b=job.cut_b,
+        period=job.period,
+        summary=outcome.summary,
+        texts=outcome.texts,
+        clients=outcome.result.clients,
+        upload_id=upload_id,
+        table=None if upload_id is not None else outcome.table,
+        table_meta=None if upload_id is not None else outcome.table_meta,
+    )

@@ -15,6 +15,7 @@ from analysis.settings import Thresholds
 from bot import work
 from bot.handlers.common import (
     Context,
+    analysis_record,
     chat_id_of,
     deliver,
     job_for,
@@ -23,7 +24,7 @@ from bot.handlers.common import (
     services,
     settings_of,
 )
-from bot.storage import ChatSettings, NewAnalysis
+from bot.storage import ChatSettings
 from reports.formatting import Formatter
 from reports.messages import Messages, available_languages, catalogue
 
@@ -233,18 +234,7 @@ async def rerun(update: Update, context: Context, settings: ChatSettings, m: Mes
             html.escape(m("bot.status_failed", name=upload.file_name, reason=m.error(error))),
         )
         return
-    new = NewAnalysis(
-        chat_id=chat_id,
-        file_name=upload.file_name,
-        criterion=job.criterion,
-        cut_a=job.cut_a,
-        cut_b=job.cut_b,
-        period=job.period,
-        summary=outcome.summary,
-        texts=outcome.texts,
-        clients=outcome.result.clients,
-        upload_id=upload.id,
-    )
+    new = analysis_record(chat_id, upload.file_name, job, outcome, upload_id=upload.id)
     await svc.db(svc.storage.save_analysis, new, svc.clock())
     await context.bot.send_message(chat_id, html.escape(m("bot.settings_rerun")))
     await deliver(context.bot, chat_id, outcome, m)

@@ -15,6 +15,7 @@ from bot import work
 from bot.captions import parse_caption
 from bot.handlers.common import (
     Context,
+    analysis_record,
     chat_id_of,
     deliver,
     job_for,
@@ -23,7 +24,6 @@ from bot.handlers.common import (
     services,
     settings_of,
 )
-from bot.storage import NewAnalysis
 from reports.formatting import Formatter
 from reports.messages import Messages
 
@@ -93,19 +93,7 @@ async def analyse_and_send(
     except InputError as error:
         await _status(status, m("bot.status_failed", name=name, reason=m.error(error)))
         return
-    new = NewAnalysis(
-        chat_id=chat_id,
-        file_name=name,
-        criterion=job.criterion,
-        cut_a=job.cut_a,
-        cut_b=job.cut_b,
-        period=job.period,
-        summary=outcome.summary,
-        texts=outcome.texts,
-        clients=outcome.result.clients,
-        table=outcome.table,
-        table_meta=outcome.table_meta,
-    )
+    new = analysis_record(chat_id, name, job, outcome)
     await svc.db(svc.storage.save_analysis, new, svc.clock())
     await deliver(context.bot, chat_id, outcome, m)
     await _status(status, m("bot.status_excel"))
