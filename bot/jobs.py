@@ -45,7 +45,8 @@ async def sweep(application: Application, now: datetime) -> None:
         try:
             settings = await services.db(services.storage.chat, chat_id)
             if settings.source_next_at is not None and settings.source_next_at <= now:
-                await run_scheduled_source(application.bot, services, settings, now)
+                async with services.lock(chat_id):  # not in the middle of an upload
+                    await run_scheduled_source(application.bot, services, settings, now)
             latest = await services.db(services.storage.latest_analysis, chat_id)
             if latest is None:
                 continue
