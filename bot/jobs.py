@@ -121,7 +121,7 @@ async def _contracts(
 ) -> None:
     timezone = settings.timezone or services.config.default_timezone
     today = now.astimezone(ZoneInfo(timezone)).date()
-    categories = ("A", "B") if settings.contract_b else ("A",)
+    categories = settings.contract_categories
     ends = await services.db(
         services.storage.contract_ends,
         latest.id,

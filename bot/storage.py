@@ -44,6 +44,11 @@ class ChatSettings:
     source_next_at: datetime | None = None
     source_failures: int = 0
 
+    @property
+    def contract_categories(self) -> tuple[str, ...]:
+        """Whose contract ends are announced: A clients, and B clients when asked."""
+        return ("A", "B") if self.contract_b else ("A",)
+
 
 @dataclass(frozen=True)
 class AnalysisRecord:

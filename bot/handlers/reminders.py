@@ -97,7 +97,7 @@ async def contracts(update: Update, context: Context) -> None:
         await context.bot.send_message(chat_id, html.escape(m("remind.contracts_no_column")))
         return
     today = local_today(settings, svc.config.default_timezone, svc.clock())
-    categories = ("A", "B") if settings.contract_b else ("A",)
+    categories = settings.contract_categories
     ends = await svc.db(
         svc.storage.contract_ends,
         latest.id,
