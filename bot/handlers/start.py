@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import html
-from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from analysis.sample import SAMPLE_NAME, sample_bytes
-from bot.handlers.common import Context, chat_id_of, messages_for, services
+from bot.handlers.common import (
+    Context,
+    chat_id_of,
+    language_for,
+    local_today,
+    messages_for,
+    services,
+    settings_of,
+)
 from bot.handlers.upload import analyse_and_send
+from reports.messages import Messages
 
 
 async def start(update: Update, context: Context) -> None:
@@ -35,8 +43,12 @@ async def sample(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    m = await messages_for(update, context)
-    data = sample_bytes(date.today())
+    svc = services(context)
+    settings = await settings_of(update, context)
+    m = Messages(language_for(settings, update, svc.config.default_language))
+    # Generating the sample is pandas work: the worker pool does it, not the event loop.
+    today = local_today(settings, svc.config.default_timezone, svc.clock())
+    data = await svc.work(sample_bytes, today)
     await context.bot.send_document(
         chat_id_of(update), data, filename=SAMPLE_NAME, caption=m("bot.sample_caption")
     )
@@ -44,5 +56,5 @@ async def sample(update: Update, context: Context) -> None:
     async def fetch() -> bytes:
         return data
 
-    async with services(context).lock(chat_id_of(update)):
+    async with svc.lock(chat_id_of(update)):
         await analyse_and_send(update, context, SAMPLE_NAME, fetch, {})
