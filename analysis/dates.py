@@ -1,4 +1,5 @@
-"""Dates as exports write them: ISO, dd/mm/yyyy, dd.mm.yyyy, mm/dd/yyyy when proven, Excel serials.
+"""Dates as exports write them: ISO, dd/mm/yyyy, dd.mm.yyyy, mm/dd/yyyy when proven, Excel serials,
+and month names in French, English or Russian ("15 mars 2024", "March 15, 2024", "15-Mar-24").
 
 Each distinct string is parsed once (a million-row log has a few hundred distinct dates), then
 mapped back; day-first is assumed unless some value proves the column is month-first.
@@ -6,11 +7,14 @@ mapped back; day-first is assumed unless some value proves the column is month-f
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
+from babel.dates import get_day_names, get_month_names
 
 from analysis.encoding import encode
 
@@ -20,6 +24,17 @@ _NUMERIC = (
     r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
 _SERIAL = r"^\d{5}(?:\.\d+)?$"
+# A month written as a word, day before or after it, an optional weekday in front ("lundi 15 mars
+# 2024", "Monday, March 15, 2024"), an optional Russian "г." after the year, an optional time.
+_WORD = r"[^\W\d_]+\.?"
+_NAMED = (
+    rf"^(?:(?P<weekday>{_WORD}),?\s+)?"
+    rf"(?:(?P<day1>\d{{1,2}})(?:er|st|nd|rd|th)?[\s\-/.]*(?P<month1>{_WORD})"
+    rf"|(?P<month2>{_WORD})[\s\-/.]*(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?,?)"
+    r"[\s\-/.]+(?P<year>\d{4}|\d{2})(?:\s*(?:г\.?|года?))?"
+    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_NAME_LOCALES = ("fr", "en", "ru")
 # Excel serial days: 1955-01-01 .. 2119-01-01, so ordinary amounts are not read as dates.
 _SERIAL_RANGE = (20090.0, 80000.0)
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -39,6 +54,58 @@ def _from_serial(serials: np.ndarray) -> np.ndarray:
     ok = (days >= _SERIAL_RANGE[0]) & (days < _SERIAL_RANGE[1])
     out = np.full(serials.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
     out[ok] = (_EXCEL_EPOCH + pd.to_timedelta(days[ok], unit="D")).to_numpy()
+    return out
+
+
+def _fold(word: str) -> str:
+    """Lower case, accents and a trailing dot dropped: "Févr." and "fevr" are one word."""
+    decomposed = unicodedata.normalize("NFKD", word.strip().lower().rstrip("."))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def _month_numbers() -> dict[str, int]:
+    """Every month name and abbreviation CLDR knows in French, English and Russian (the
+    genitive "марта" included), folded, to its number; plus English "sept"."""
+    numbers = {"sept": 9}
+    for locale in _NAME_LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                names = get_month_names(width, context, locale)
+                numbers.update({_fold(name): month for month, name in names.items()})
+    return numbers
+
+
+@cache
+def _weekday_names() -> frozenset[str]:
+    """Weekday names and abbreviations in the same languages, folded."""
+    return frozenset(
+        _fold(name)
+        for locale in _NAME_LOCALES
+        for width in ("wide", "abbreviated")
+        for name in get_day_names(width, "format", locale).values()
+    )
+
+
+def _parse_named(uniques: pd.Series) -> np.ndarray:
+    """Dates whose month is a word; NaT where the word is not a month (or not a weekday in
+    front), so "15 mardi 2024" or "Client 12 2024" stay unreadable."""
+    parts = uniques.str.extract(_NAMED)
+    day = parts["day1"].fillna(parts["day2"])
+    month_word = parts["month1"].fillna(parts["month2"]).map(_fold, na_action="ignore")
+    month = month_word.map(_month_numbers())
+    weekday_ok = parts["weekday"].isna() | parts["weekday"].map(
+        lambda w: isinstance(w, str) and _fold(w) in _weekday_names()
+    )
+    ok = (month.notna() & day.notna() & parts["year"].notna() & weekday_ok).to_numpy(dtype=bool)
+    out = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if ok.any():
+        year = parts.loc[ok, "year"].astype(int).to_numpy()
+        year = np.where(year < 70, 2000 + year, np.where(year < 100, 1900 + year, year))
+        frame = pd.DataFrame(
+            {"year": year, "month": month[ok].astype(int), "day": day[ok].astype(int)}
+        )
+        out[ok] = pd.to_datetime(frame.reset_index(drop=True), errors="coerce").to_numpy()
     return out
 
 
@@ -69,6 +136,9 @@ def _parse_unique(uniques: pd.Series) -> tuple[np.ndarray, bool]:
     serial = uniques.str.match(_SERIAL).to_numpy(dtype=bool) & ~iso & ~numeric
     if serial.any():
         out[serial] = _from_serial(uniques[serial].astype(float).to_numpy())
+    named = uniques.str.contains(r"[^\W\d_]", regex=True).to_numpy(dtype=bool) & ~iso & ~numeric
+    if named.any():
+        out[named] = _parse_named(uniques[named])
     return out, month_first
 
 

@@ -8,6 +8,9 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from babel.dates import format_date, get_month_names
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis.dates import parse_dates
 from analysis.numbers import parse_numbers
@@ -108,6 +111,56 @@ def test_month_first_only_when_the_data_proves_it():
 def test_unreadable_and_impossible_dates():
     parsed = parse_dates(pd.Series(["31/02/2025", "demain", None, "01/02/2025"], dtype="str"))
     assert parsed.unreadable.tolist() == [True, True, False, False]
+
+
+def test_month_names_in_french_english_and_russian():
+    assert (
+        dates(
+            [
+                "15 mars 2025",
+                "15-mars-25",
+                "15 Mar 2025",
+                "March 15, 2025",
+                "samedi 15 mars 2025",
+                "15 марта 2025 г.",
+                "15.MARS.2025 14:30",
+            ]
+        )
+        == ["2025-03-15"] * 7
+    )
+    assert dates(["1er janvier 2025", "3 févr. 2025", "3 fevr 2025", "12 aout 2025"]) == [
+        "2025-01-01",
+        "2025-02-03",
+        "2025-02-03",
+        "2025-08-12",
+    ]
+
+
+def test_words_that_are_not_months_stay_unreadable():
+    parsed = parse_dates(
+        pd.Series(["15 mardi 2025", "Client 12 2025", "31 févr. 2025", "mars 2025"], dtype="str")
+    )
+    assert parsed.unreadable.tolist() == [True, True, True, True]
+
+
+def test_each_month_word_means_one_month_in_every_language():
+    """No abbreviation is read as another language's month ("mar", "mars", "мая", "mai")."""
+    for locale in ("fr", "en", "ru"):
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for month, name in get_month_names(width, context, locale).items():
+                    assert dates([f"5 {name} 2025"]) == [f"2025-{month:02d}-05"], name
+
+
+@given(
+    day=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2060, 12, 31)),
+    locale=st.sampled_from(["fr", "en", "ru"]),
+    style=st.sampled_from(["medium", "long", "full"]),
+)
+def test_dates_written_by_any_language_read_back(day, locale, style):
+    """What Babel writes for a locale (e.g. "vendredi 15 mars 2024", "Mar 15, 2024",
+    "15 марта 2024 г.") reads back as the same day."""
+    assert dates([format_date(day, style, locale=locale)]) == [str(day)]
 
 
 def test_typed_and_serial_dates():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from analysis.abc import analyze
@@ -49,6 +50,18 @@ def test_excel_unicode_text_export_is_utf16_with_tabs(files, sales_rows):
     table = read_table(data, "export.txt")
     assert table.source.delimiter == "\t"
     assert categories(data, "export.txt") == EXPECTED
+
+
+def test_dates_with_french_month_names_in_a_cp1252_export(files, sales_rows):
+    """An ERP's long dates ("15 février 2025") count: no row is skipped, the period sees them."""
+    for row, day in zip(sales_rows[1:], range(10, 16), strict=True):
+        row[1] = f"{day} février 2025"
+    data = files.csv(sales_rows, encoding="cp1252")
+    result = run(data, "ventes.csv", AnalysisSettings())
+    assert result.skipped == ()
+    assert categories(data, "ventes.csv") == EXPECTED
+    alpha = result.clients.set_index("client").loc["Alpha"]
+    assert alpha["last_purchase"] == pd.Timestamp("2025-02-10")
 
 
 def test_cp1252_euro_sign_and_latin1_only_bytes():
