@@ -54,6 +54,15 @@ def next_scheduled(settings: ChatSettings, after: datetime, timezone: str) -> da
     return next_run(every, after, hour, zone, int(anchor or after.astimezone(ZoneInfo(zone)).day))
 
 
+def failure_reason(m: Messages, error: SourceError | InputError) -> str:
+    """Why a source could not be read, in the chat's language; the details go to the log."""
+    if isinstance(error, InputError):
+        return m.error(error)
+    log.warning("source failed: %s", error)
+    key = f"source_error.{error.code}"
+    return m(key, **error.params) if m.has(key) else str(error)
+
+
 async def run_source(
     bot: Bot, services: Services, settings: ChatSettings, source: Source, now: datetime
 ) -> None:
@@ -119,7 +128,7 @@ async def run_scheduled_source(
         await run_source(bot, services, settings, source, now)
     except (SourceError, InputError) as error:
         m = _messages(settings, services)
-        reason = m.error(error) if isinstance(error, InputError) else str(error)
+        reason = failure_reason(m, error)
         failures = settings.source_failures + 1
         if failures <= MAX_RETRIES:
             await services.db(

@@ -45,7 +45,34 @@ RETRY_AFTER = timedelta(hours=1)
 
 
 class SourceError(Exception):
-    """A source could not be read; the message names the source and the cause."""
+    """A source could not be read, or the sources file is wrong.
+
+    `str()` is the English text for the operator's log, with paths, addresses and the database's
+    own words; `code` and `params` name the cause for the chat, worded by the catalogues
+    (`source_error.<code>`) without them, since a URL or a database error can carry credentials.
+    """
+
+    def __init__(self, message: str, code: str = "config", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in the worker pool, so it travels between processes.
+        return (_rebuild_source_error, (str(self), self.code, self.params))
+
+
+def _rebuild_source_error(message: str, code: str, params: dict[str, Any]) -> SourceError:
+    return SourceError(message, code, **params)
+
+
+def _file_error(path: Path, error: OSError) -> SourceError:
+    message = f"{path}: {error.strerror or error}"
+    if isinstance(error, FileNotFoundError):
+        return SourceError(message, "file_missing")
+    if isinstance(error, PermissionError):
+        return SourceError(message, "file_denied")
+    return SourceError(message, "file_unreadable")
 
 
 @dataclass(frozen=True)
@@ -124,7 +151,7 @@ def fetch(source: Source, period: PeriodSpec, limits: Limits | None = None) -> T
         try:
             data = source.path.read_bytes()
         except OSError as error:
-            raise SourceError(f"{source.path}: {error.strerror or error}") from None
+            raise _file_error(source.path, error) from None
         return load(data, source.path.name, options)
     if source.kind == "url":
         assert source.url is not None
@@ -142,8 +169,13 @@ def _download(url: str) -> bytes:
     try:
         response = httpx.get(url, timeout=60.0, follow_redirects=True)
         response.raise_for_status()
+    except httpx.HTTPStatusError as error:
+        status = error.response.status_code
+        raise SourceError(f"{url}: {error}", "url_status", status=status) from None
+    except httpx.TimeoutException as error:
+        raise SourceError(f"{url}: {error!r}", "url_timeout") from None
     except httpx.HTTPError as error:
-        raise SourceError(f"{url}: {error}") from None
+        raise SourceError(f"{url}: {error!r}", "url_unreachable") from None
     return response.content
 
 
@@ -211,7 +243,8 @@ def aggregate(source: Source, period: PeriodSpec, engine: sa.Engine | None = Non
                     bounds = (resolved.start, resolved.end)
             frame = pd.read_sql(aggregate_statement(source, bounds), connection)
     except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError) as error:
-        raise SourceError(f"{source.title}: {str(error).splitlines()[0]}") from None
+        detail = str(error).splitlines()[0]
+        raise SourceError(f"{source.title}: {detail}", "database") from None
     finally:
         if own:
             engine.dispose()

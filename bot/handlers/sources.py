@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from analysis.errors import InputError
 from bot.handlers.common import Context, chat_id_of, language_for, services, settings_of
 from bot.reminders import parse_interval
-from bot.source_runs import next_scheduled, run_source, schedule_text
+from bot.source_runs import failure_reason, next_scheduled, run_source, schedule_text
 from bot.sources import SourceError
 from reports.messages import Messages
 
@@ -40,7 +40,7 @@ async def source(update: Update, context: Context) -> None:
             try:
                 await run_source(context.bot, svc, settings, chosen, svc.clock())
             except (SourceError, InputError) as error:
-                reason = m.error(error) if isinstance(error, InputError) else str(error)
+                reason = failure_reason(m, error)
                 await context.bot.send_message(
                     chat_id, html.escape(m("bot.status_failed", name=chosen.title, reason=reason))
                 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
+import socket
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +18,9 @@ import sqlalchemy as sa
 from analysis.abc import analyze
 from analysis.period import parse_period
 from analysis.settings import AnalysisSettings
+from bot.source_runs import failure_reason
 from bot.sources import Source, SourceError, aggregate, fetch, load_sources, next_run
+from reports.messages import Messages
 
 from ..conftest import EXPECTED
 
@@ -97,11 +101,12 @@ def test_a_file_on_the_server(tmp_path, files, sales_rows):
     path.write_bytes(files.csv(sales_rows))
     tx = fetch(Source("f", "file", frozenset(), path=path), parse_period("all"))
     assert {k: v[0] for k, v in categories(tx).items()} == EXPECTED
-    with pytest.raises(SourceError, match=r"export-missing\.csv"):
+    with pytest.raises(SourceError, match=r"export-missing\.csv") as missing:
         fetch(
             Source("f", "file", frozenset(), path=tmp_path / "export-missing.csv"),
             parse_period("all"),
         )
+    assert missing.value.code == "file_missing"
 
 
 def test_a_url_served_on_this_machine(files, sales_rows):
@@ -126,8 +131,9 @@ def test_a_url_served_on_this_machine(files, sales_rows):
         base = f"http://127.0.0.1:{server.server_port}"
         tx = fetch(Source("u", "url", frozenset(), url=f"{base}/export.csv"), parse_period("all"))
         assert {k: v[0] for k, v in categories(tx).items()} == EXPECTED
-        with pytest.raises(SourceError, match="404"):
+        with pytest.raises(SourceError, match="404") as gone:
             fetch(Source("u", "url", frozenset(), url=f"{base}/gone.csv"), parse_period("all"))
+        assert (gone.value.code, gone.value.params) == ("url_status", {"status": 404})
     finally:
         server.shutdown()
         server.server_close()
@@ -182,8 +188,24 @@ def test_a_query_source_and_a_broken_one(engine):
         url, table=None, query="SELECT nom, montant, jour FROM ventes WHERE montant > 0"
     )
     assert categories(aggregate(query, parse_period("all"), engine=engine))["Lefèvre"][1] == 150.0
-    with pytest.raises(SourceError, match="erp"):
+    with pytest.raises(SourceError, match="erp") as broken:
         aggregate(database_source(url, table="nowhere"), parse_period("all"), engine=engine)
+    assert broken.value.code == "database"
+    # The chat is told the database refused, not the database's words (they may name hosts).
+    assert failure_reason(Messages("en"), broken.value).startswith("the database refused")
+    assert "nowhere" not in failure_reason(Messages("en"), broken.value)
+
+
+def test_an_unreachable_address_is_said_in_the_chats_language():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    source = Source("u", "url", frozenset(), url=f"http://127.0.0.1:{port}/export.csv?token=s3cret")
+    with pytest.raises(SourceError) as error:
+        fetch(source, parse_period("all"))
+    assert pickle.loads(pickle.dumps(error.value)).code == "url_unreachable"
+    assert failure_reason(Messages("fr"), error.value) == "le site est injoignable"
+    assert "s3cret" in str(error.value)  # the operator's log keeps the address
 
 
 def test_a_sales_table_of_millions_of_rows_arrives_as_one_row_per_client():

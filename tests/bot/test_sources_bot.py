@@ -96,6 +96,10 @@ def test_a_failing_source_is_retried_hourly_then_waits_for_the_next_run(bot_with
         )
         assert storage.chat(CHAT).source_next_at == now + dt.timedelta(hours=1)
         now += dt.timedelta(hours=1)
+    retries = [t for t in api.texts(CHAT) if "Nouvel essai" in t]
+    # The cause in French, without the server's path (a source's address can hold secrets).
+    assert "le fichier n'existe pas sur le serveur" in retries[0]
+    assert str(export.parent) not in retries[0]
     bot.call(sweep(bot.application, now))
     final = api.wait_text(CHAT, "n'a toujours pas pu être lue")
     assert "prochain passage prévu le" in final.text
