@@ -62,8 +62,8 @@ def _language(settings: ChatSettings, services: Services) -> Messages:
 
 def interval_text(m: Messages, interval: Interval) -> str:
     if interval.months:
-        return m("remind.months", count=interval.months)
-    return m("remind.days", count=interval.days)
+        return m.plural("remind.months", interval.months, count=interval.months)
+    return m.plural("remind.days", interval.days, count=interval.days)
 
 
 def review_state(

@@ -34,7 +34,8 @@ def schedule_text(m: Messages, settings: ChatSettings, timezone: str) -> str:
         return m("source.schedule_off")
     every = settings.source_every.split("/")[0]
     count = int(every[:-1])
-    label = m("source.every_months" if every.endswith("m") else "source.every_days", count=count)
+    key = "source.every_months" if every.endswith("m") else "source.every_days"
+    label = m.plural(key, count, count=count)
     local = settings.source_next_at.astimezone(ZoneInfo(settings.timezone or timezone))
     return m(
         "source.schedule_on",

@@ -69,7 +69,8 @@ class Messages:
     def join_names(self, names: list[Any], limit: int = 15) -> str:
         shown = ", ".join(f"«{n}»" if self.language == "fr" else f'"{n}"' for n in names[:limit])
         if len(names) > limit:
-            shown += " " + self("error_part.more_columns", count=len(names) - limit)
+            hidden = len(names) - limit
+            shown += " " + self.plural("error_part.more_columns", hidden, count=hidden)
         return shown
 
     def error(self, error: InputError) -> str:
@@ -94,6 +95,12 @@ class Messages:
         if "role" in params:
             params["role"] = self(f"role.{params['role']}")
         key = f"error.{error.code}"
+        if self.has(f"{key}.other"):
+            count = int(params["count"])
+            for name in ("count", "rows"):
+                if name in params:
+                    params[name] = formatter.number(params[name])
+            return self.plural(key, count, **params)
         if not self.has(key):
             key = "error.unknown"
         return self(key, **params)

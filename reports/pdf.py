@@ -61,7 +61,12 @@ def _top_page(result: AnalysisResult, m: Messages, f: Formatter) -> Figure:
     top = result.clients_in("A").head(TOP_CLIENTS)
     page = _page()
     page.text(
-        0.05, 0.94, m("pdf.top_title", count=len(top)), fontsize=18, fontweight="bold", va="top"
+        0.05,
+        0.94,
+        m.plural("pdf.top_title", len(top), count=len(top)),
+        fontsize=18,
+        fontweight="bold",
+        va="top",
     )
     axes = page.add_axes((0.05, 0.05, 0.9, 0.8))
     axes.axis("off")

@@ -29,7 +29,9 @@ def period_label(result: AnalysisResult, messages: Messages, formatter: Formatte
     spec, bounds = result.period_spec, result.period
     start, end = formatter.short_date(bounds.start), formatter.short_date(bounds.end)
     if spec.kind == "months":
-        return messages("period.months", months=spec.months, start=start, end=end)
+        return messages.plural(
+            "period.months", spec.months, months=spec.months, start=start, end=end
+        )
     if spec.kind == "year":
         return messages("period.year", year=spec.year)
     if spec.kind == "range":

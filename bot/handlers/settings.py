@@ -46,7 +46,7 @@ def _period_text(m: Messages, period: str) -> str:
     if spec.kind == "all":
         return m("bot.period_all")
     if spec.kind == "months":
-        return m("bot.period_months", months=spec.months)
+        return m.plural("bot.period_months", spec.months, months=spec.months)
     return spec.label()
 
 

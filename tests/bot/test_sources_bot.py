@@ -82,7 +82,7 @@ def test_a_failing_source_is_retried_hourly_then_waits_for_the_next_run(bot_with
     api.text(CHAT, "/source fichier")
     api.wait_text(CHAT, "Source choisie : fichier")
     api.text(CHAT, "/source every 1m")
-    api.wait_text(CHAT, "Analyse automatique tous les 1 mois")
+    api.wait_text(CHAT, "Analyse automatique chaque mois")
     storage = bot.application.bot_data["services"].storage
     scheduled = storage.chat(CHAT).source_next_at
     export.unlink()

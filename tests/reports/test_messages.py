@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 
+from analysis.errors import InputError
 from reports.formatting import Formatter
 from reports.messages import Messages, available_languages, catalogue, normalise_language
 
@@ -33,6 +34,21 @@ def test_plural_entries_have_an_other_form_and_agree():
     assert fr.plural("count.clients", 0, count="0") == "0 client"
     assert fr.plural("count.clients", 2, count="2") == "2 clients"
     assert en.plural("count.clients", 0, count="0") == "0 clients"
+
+
+def test_counted_sentences_agree_with_one():
+    """ "1 ligne sur 3 a", "et 1 autre", "chaque mois": never "1 lignes" or "tous les 1 mois"."""
+    fr, en = Messages("fr"), Messages("en")
+    bad = InputError("unreadable_values", count=1, rows=1200, examples=[(6, "Date", "31 févr.")])
+    assert fr.error(bad).startswith("1 ligne sur 1\u202f200 a une valeur illisible")
+    assert en.error(bad).startswith("1 of 1,200 rows has an unreadable value")
+    many = InputError("unreadable_values", count=25, rows=1200, examples=[(6, "Date", "x")])
+    assert fr.error(many).startswith("25 lignes sur 1\u202f200 ont une valeur illisible")
+    assert fr.join_names([f"c{i}" for i in range(16)], limit=15).endswith("et 1 autre")
+    assert fr.join_names([f"c{i}" for i in range(17)], limit=15).endswith("et 2 autres")
+    assert fr.plural("source.every_months", 1, count=1) == "chaque mois"
+    assert fr.plural("source.every_months", 3, count=3) == "tous les 3 mois"
+    assert en.plural("remind.days", 1, count=1) == "1 day"
 
 
 def test_language_codes():
