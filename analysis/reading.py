@@ -235,8 +235,21 @@ def _line_numbers(count: int, first: int, removed: list[int]) -> np.ndarray:
 # --- spreadsheets ---------------------------------------------------------------------------
 
 
-def _first_used_row(data: bytes, sheet_index: int) -> int:
-    """The 1-based row where an XLSX sheet's used range starts (calamine starts there)."""
+def _first_used_row(data: bytes, fmt: FileFormat, reader: Any, index: int, rows: int) -> int:
+    """The 1-based row where the sheet's used range starts: calamine drops empty rows above it,
+    so the rows of a read start there, and reported row numbers must add them back."""
+    if fmt == "xlsx":
+        return _xlsx_first_used_row(data, index)
+    # XLS and ODS are parsed whole when opened, so a second, lazy look at the sheet is cheap:
+    # one row as text (no type guessing) that keeps the empty rows above (skip_rows=0) tells the
+    # sheet's full height; the read above had `rows` rows under its header.
+    probe = reader.load_sheet(index, header_row=None, skip_rows=0, n_rows=1, dtypes="string")
+    return max(1, int(probe.total_height) - rows)
+
+
+def _xlsx_first_used_row(data: bytes, sheet_index: int) -> int:
+    """From the sheet's `<dimension>` (or first `<row>`) in its first bytes: an XLSX sheet is
+    parsed on each load, so a second load of a million rows would cost seconds."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = [n for n in archive.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml", n)]
@@ -279,7 +292,7 @@ def _read_workbook(data: bytes, name: str, fmt: FileFormat, options: ReadOptions
             raise _workbook_error(error, name) from None
         if frame.empty and len(frame.columns) == 0:
             continue
-        first_row = _first_used_row(data, index) if fmt == "xlsx" else 1
+        first_row = _first_used_row(data, fmt, reader, index, len(frame))
         table = _sheet_table(frame, name, fmt, sheet_names[index], first_row)
         roles = match_roles(list(table.frame.columns))
         if "client" in roles or "client_id" in roles or options.sheet is not None:

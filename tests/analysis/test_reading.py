@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pandas as pd
 import pytest
@@ -139,8 +140,6 @@ def test_multi_sheet_workbook_takes_the_sheet_with_clients_or_the_named_one(file
 
 
 def test_xlsx_leading_empty_rows_keep_spreadsheet_row_numbers(files):
-    import io
-
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -154,6 +153,36 @@ def test_xlsx_leading_empty_rows_keep_spreadsheet_row_numbers(files):
     buffer = io.BytesIO()
     book.save(buffer)
     tx = load(buffer.getvalue(), "offset.xlsx")
+    assert [(s.row, s.value) for s in tx.skipped] == [(6, "n/a")]
+
+
+def _sheet_starting_at_b4(fmt: str, rows: list[list[object]]) -> bytes:
+    """The rows written from cell B4 down, rows 1 to 3 and column A left empty."""
+    if fmt == "xls":
+        import xlwt
+
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("Ventes")
+        for r, row in enumerate(rows, start=3):
+            for c, cell in enumerate(row, start=1):
+                sheet.write(r, c, cell)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="odf") as writer:
+        pd.DataFrame(rows).to_excel(
+            writer, sheet_name="Ventes", header=False, index=False, startrow=3, startcol=1
+        )
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_xls_and_ods_leading_empty_rows_keep_spreadsheet_row_numbers(fmt):
+    """A sheet starting at B4 still names row 6 as row 6 (calamine drops the empty rows)."""
+    rows: list[list[object]] = [["Client", "Montant"], ["Alpha", 10], ["Beta", "n/a"]]
+    rows += [[f"C{row}", 1] for row in range(7, 300)]
+    tx = load(_sheet_starting_at_b4(fmt, rows), f"offset.{fmt}")
     assert [(s.row, s.value) for s in tx.skipped] == [(6, "n/a")]
 
 
