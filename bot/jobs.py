@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
@@ -112,6 +112,20 @@ async def _review(
     )
 
 
+async def contract_ends_ahead(
+    services: Services, settings: ChatSettings, analysis_id: int, today: date
+) -> list[ContractEnd]:
+    """The contract ends a chat watches: its categories, from today to the end of its window.
+    One rule for the daily announcement and for /contracts."""
+    return await services.db(
+        services.storage.contract_ends,
+        analysis_id,
+        settings.contract_categories,
+        today,
+        today + timedelta(days=settings.contract_days),
+    )
+
+
 async def _contracts(
     application: Application,
     services: Services,
@@ -121,14 +135,7 @@ async def _contracts(
 ) -> None:
     timezone = settings.timezone or services.config.default_timezone
     today = now.astimezone(ZoneInfo(timezone)).date()
-    categories = settings.contract_categories
-    ends = await services.db(
-        services.storage.contract_ends,
-        latest.id,
-        categories,
-        today,
-        today + timedelta(days=settings.contract_days),
-    )
+    ends = await contract_ends_ahead(services, settings, latest.id, today)
     if not ends:
         return
     sent = await services.db(services.storage.sent_keys, settings.chat_id, "contract:")

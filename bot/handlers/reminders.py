@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -16,7 +15,7 @@ from bot.handlers.common import (
     services,
     settings_of,
 )
-from bot.jobs import contracts_text, interval_text, review_state
+from bot.jobs import contract_ends_ahead, contracts_text, interval_text, review_state
 from bot.reminders import next_review_moment, parse_hour, parse_interval
 from reports.formatting import Formatter
 from reports.messages import Messages
@@ -97,17 +96,11 @@ async def contracts(update: Update, context: Context) -> None:
         await context.bot.send_message(chat_id, html.escape(m("remind.contracts_no_column")))
         return
     today = local_today(settings, svc.config.default_timezone, svc.clock())
-    categories = settings.contract_categories
-    ends = await svc.db(
-        svc.storage.contract_ends,
-        latest.id,
-        categories,
-        today,
-        today + timedelta(days=settings.contract_days),
-    )
+    ends = await contract_ends_ahead(svc, settings, latest.id, today)
     if not ends:
+        categories = "/".join(settings.contract_categories)
         text = html.escape(
-            m("remind.contracts_none", categories="/".join(categories), days=settings.contract_days)
+            m("remind.contracts_none", categories=categories, days=settings.contract_days)
         )
     else:
         text = contracts_text(
