@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import StrEnum
 
 from analysis.errors import InputError
 from analysis.period import PeriodSpec
 
-Criterion = Literal["sales", "profit"]
-CRITERIA: tuple[Criterion, ...] = ("sales", "profit")
+
+class Criterion(StrEnum):
+    """What the clients are ranked by: the sales column or the profit column."""
+
+    SALES = "sales"
+    PROFIT = "profit"
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,12 @@ class ReadOptions:
 class AnalysisSettings:
     """What to classify by and over which period."""
 
-    criterion: Criterion = "sales"
+    criterion: Criterion = Criterion.SALES
     thresholds: Thresholds = field(default_factory=Thresholds)
     period: PeriodSpec = field(default_factory=PeriodSpec)
 
     def __post_init__(self) -> None:
-        if self.criterion not in CRITERIA:
+        if self.criterion not in tuple(Criterion):
             raise InputError("bad_criterion", value=self.criterion)
+        # A plain string from a caller becomes the enum, so later code compares one type.
+        object.__setattr__(self, "criterion", Criterion(self.criterion))

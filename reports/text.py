@@ -14,7 +14,6 @@ from reports.formatting import Formatter
 from reports.messages import Messages
 
 CONTRACT_HORIZON_DAYS = 90
-TELEGRAM_LIMIT = 4096
 
 
 @dataclass(frozen=True)
@@ -201,26 +200,3 @@ def as_html(lines: list[Line]) -> str:
         for line in lines
     ]
     return "\n".join(parts).strip()
-
-
-def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split at line ends so that each part fits one Telegram message."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        rest = line
-        while len(rest) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(rest[:limit])
-            rest = rest[limit:]
-        candidate = f"{current}\n{rest}" if current else rest
-        if len(candidate) > limit:
-            parts.append(current)
-            current = rest
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return parts

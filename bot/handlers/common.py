@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.ext import ContextTypes
 
+from bot.sending import send_html
 from bot.services import Services
 from bot.storage import ChatSettings, NewAnalysis
 from bot.work import Job, Outcome
 from reports.messages import Messages, available_languages
-from reports.text import split_message
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -73,16 +73,6 @@ def summary_keyboard(m: Messages) -> InlineKeyboardMarkup:
             ],
         ]
     )
-
-
-async def send_html(
-    bot: Bot, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Send text of any length: split at line ends, the keyboard under the last part."""
-    parts = split_message(html)
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        await bot.send_message(chat_id, part, reply_markup=markup if last else None)
 
 
 async def deliver(bot: Bot, chat_id: int, outcome: Outcome, m: Messages) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.pipeline import run
 from analysis.settings import AnalysisSettings
-from reports.text import TELEGRAM_LIMIT, as_html, as_plain, split_message, summary_lines, top_lines
+from reports.text import as_html, as_plain, summary_lines, top_lines
 
 TODAY = dt.date(2025, 2, 1)
 
@@ -53,18 +53,10 @@ def test_html_is_escaped_and_fits_a_message(files):
     html = as_html(summary_lines(run(files.csv(rows), "<x>.csv", AnalysisSettings()), "en", TODAY))
     assert "&lt;x&gt;.csv" in html and "<x>" not in html
     assert html.startswith("<b>ABC analysis")
-    assert len(html) <= TELEGRAM_LIMIT
+    assert len(html) <= 4096  # one Telegram message
 
 
 def test_top_lines_page_through_a_category(result):
     lines = top_lines(result, "en", "D", count=3, offset=2)
     # Equal totals share their rank: the 150 zero totals all rank 6th.
     assert [line.text[:9] for line in lines] == ["6. Petit "] * 3
-
-
-def test_long_messages_are_split_at_line_ends():
-    text = "\n".join(f"line {i} " + "x" * 50 for i in range(200))
-    parts = split_message(text, 1000)
-    assert all(len(p) <= 1000 for p in parts)
-    assert "\n".join(parts) == text
-    assert split_message("y" * 2500, 1000) == ["y" * 1000, "y" * 1000, "y" * 500]
