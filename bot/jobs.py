@@ -24,7 +24,6 @@ from bot.reminders import (
 from bot.services import Services
 from bot.source_runs import run_scheduled_source
 from bot.storage import AnalysisRecord, ChatSettings
-from bot.work import category_counts
 from reports.formatting import Formatter
 from reports.messages import Messages
 
@@ -94,7 +93,7 @@ async def _review(
         return
     m = _language(settings, services)
     f = Formatter(m.language)
-    counts = category_counts(latest.summary)
+    counts = latest.summary.counts()
     last_day = latest.created_at.astimezone(ZoneInfo(state.timezone)).date()
     text = m(
         f"remind.{due.kind}",
@@ -151,7 +150,7 @@ async def _contracts(
         m = _language(settings, services)
         text = contracts_text(
             m,
-            Formatter(m.language, latest.summary.get("currency") or "EUR"),
+            Formatter(m.language, latest.summary.money_currency),
             announce,
             settings.contract_days,
         )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from analysis.columns import fold
 from bot.models import AccessEntry, Analysis, Chat, ClientResult, Reminder, Upload
 from bot.reminders import ContractEnd
+from bot.summary import AnalysisSummary
 
 RESULT_BATCH = 5_000
 
@@ -61,7 +62,7 @@ class AnalysisRecord:
     cut_a: float
     cut_b: float
     period: str
-    summary: dict[str, Any]
+    summary: AnalysisSummary
     texts: dict[str, str] = field(default_factory=dict)
 
 
@@ -96,7 +97,7 @@ class NewAnalysis:
     cut_a: float
     cut_b: float
     period: str
-    summary: dict[str, Any]
+    summary: AnalysisSummary
     texts: dict[str, str]
     clients: pd.DataFrame
     upload_id: int | None = None
@@ -147,7 +148,7 @@ def _record(row: Analysis) -> AnalysisRecord:
         row.cut_a,
         row.cut_b,
         row.period,
-        dict(row.summary),
+        AnalysisSummary.from_json(dict(row.summary)),
         dict(row.texts),
     )
 
@@ -280,7 +281,7 @@ class Storage:
                 cut_a=new.cut_a,
                 cut_b=new.cut_b,
                 period=new.period,
-                summary=new.summary,
+                summary=new.summary.as_json(),
                 texts=new.texts,
             )
             session.add(analysis)

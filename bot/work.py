@@ -11,9 +11,10 @@ from analysis import persist
 from analysis.abc import analyze
 from analysis.period import parse_period
 from analysis.pipeline import load
-from analysis.result import CATEGORIES, AnalysisResult
+from analysis.result import AnalysisResult
 from analysis.settings import AnalysisSettings, Limits, ReadOptions, Thresholds
 from bot.sources import Source, fetch
+from bot.summary import AnalysisSummary
 from reports.charts import Chart
 from reports.messages import available_languages
 from reports.text import as_html, segment_lines, summary_lines
@@ -45,7 +46,7 @@ class Outcome:
 
     result: AnalysisResult
     texts: dict[str, str]
-    summary: dict[str, Any]
+    summary: AnalysisSummary
     charts: list[Chart]
     table: bytes | None = None
     table_meta: dict[str, Any] | None = None
@@ -69,14 +70,7 @@ def _outcome(
         )
         for language in available_languages()
     }
-    summary = {
-        "clients": result.client_count,
-        "total": result.total,
-        "pareto_client_share": result.pareto_client_share,
-        "categories": {c.category: c.clients for c in result.categories},
-        "currency": result.currency,
-        "has_contracts": "contract_end" in result.clients.columns,
-    }
+    summary = AnalysisSummary.of(result)
     return Outcome(result, texts, summary, render_charts(result, job.language), table, meta)
 
 
@@ -107,10 +101,6 @@ def report_of(result: AnalysisResult, job: Job, kind: str) -> bytes:
     from reports.excel import excel_report
 
     return excel_report(result, job.language, job.today, job.currency)
-
-
-def category_counts(summary: dict[str, Any]) -> dict[str, int]:
-    return {letter: int(summary.get("categories", {}).get(letter, 0)) for letter in CATEGORIES}
 
 
 def run_source(source: Source, job: Job) -> Outcome:

@@ -40,7 +40,7 @@ async def _context(
 
 
 def _formatter(m: Messages, analysis: AnalysisRecord) -> Formatter:
-    return Formatter(m.language, analysis.summary.get("currency") or "EUR")
+    return Formatter(m.language, analysis.summary.money_currency)
 
 
 async def top(update: Update, context: Context) -> None:
@@ -253,7 +253,7 @@ async def history(update: Update, context: Context) -> None:
     f = Formatter(m.language)
     lines = [f"<b>{html.escape(m('bot.history_title'))}</b>"]
     for record in records:
-        counts = work.category_counts(record.summary)
+        counts = record.summary.counts()
         when = record.created_at
         lines.append(
             html.escape(

@@ -92,7 +92,7 @@ async def contracts(update: Update, context: Context) -> None:
     if latest is None:
         await context.bot.send_message(chat_id, html.escape(m("bot.no_analysis")))
         return
-    if not latest.summary.get("has_contracts"):
+    if not latest.summary.has_contracts:
         await context.bot.send_message(chat_id, html.escape(m("remind.contracts_no_column")))
         return
     today = local_today(settings, svc.config.default_timezone, svc.clock())
@@ -105,7 +105,7 @@ async def contracts(update: Update, context: Context) -> None:
     else:
         text = contracts_text(
             m,
-            Formatter(m.language, latest.summary.get("currency") or "EUR"),
+            Formatter(m.language, latest.summary.money_currency),
             ends,
             settings.contract_days,
         )

@@ -14,6 +14,7 @@ from analysis.pipeline import load
 from analysis.sample import bundled_sample
 from analysis.settings import AnalysisSettings
 from bot.storage import NewAnalysis, Storage
+from bot.summary import AnalysisSummary
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 
@@ -43,7 +44,9 @@ def new_analysis(sample, chat: int = 7, **changes) -> NewAnalysis:
         cut_a=80.0,
         cut_b=15.0,
         period="all",
-        summary={"categories": {"A": 31}},
+        summary=AnalysisSummary(
+            clients=31, total=1.0, pareto_client_share=1.0, categories={"A": 31}
+        ),
         texts={"fr": "résumé", "en": "summary"},
         clients=result.clients,
         table=table,
@@ -156,7 +159,7 @@ def test_upgrading_a_first_version_database_keeps_its_data(storage_url):
     assert (
         latest is not None
         and latest.texts == {"en": "old summary"}
-        and latest.summary["categories"]["A"] == 3
+        and latest.summary.count("A") == 3
     )
     assert [r.client for r in upgraded.top(1, "A", 0, 10)[0]] == ["Dupont SA"]
     upgraded.allow(7, 1, NOW)
