@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
 
+from bot.chat_settings import ChatSettings
 from bot.reminders import (
     ContractEnd,
     Interval,
@@ -23,7 +24,7 @@ from bot.reminders import (
 )
 from bot.services import Services
 from bot.source_runs import run_scheduled_source
-from bot.storage import AnalysisRecord, ChatSettings
+from bot.storage import AnalysisRecord
 from reports.formatting import Formatter
 from reports.messages import Messages
 

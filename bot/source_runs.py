@@ -13,11 +13,11 @@ from telegram import Bot
 
 from analysis.errors import InputError
 from bot import work
+from bot.chat_settings import ChatSettings
 from bot.handlers.common import analysis_record, deliver, job_for, local_today
 from bot.reminders import parse_hour
 from bot.services import Services
 from bot.sources import MAX_RETRIES, RETRY_AFTER, Source, SourceError, next_run
-from bot.storage import ChatSettings
 from reports.formatting import Formatter
 from reports.messages import Messages
 

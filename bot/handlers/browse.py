@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from analysis.result import CATEGORIES
 from bot import work
+from bot.chat_settings import ChatSettings
 from bot.handlers.common import (
     Context,
     chat_id_of,
@@ -19,7 +20,7 @@ from bot.handlers.common import (
     settings_of,
     summary_keyboard,
 )
-from bot.storage import AnalysisRecord, ChatSettings, ClientRow
+from bot.storage import AnalysisRecord, ClientRow
 from reports.formatting import Formatter
 from reports.messages import Messages
 

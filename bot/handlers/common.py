@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.ext import ContextTypes
 
+from bot.chat_settings import ChatSettings
 from bot.sending import send_html
 from bot.services import Services
-from bot.storage import ChatSettings, NewAnalysis
+from bot.storage import NewAnalysis
 from bot.work import Job, Outcome
 from reports.messages import Messages, available_languages
 

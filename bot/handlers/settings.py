@@ -13,6 +13,7 @@ from analysis.errors import InputError
 from analysis.period import parse_period
 from analysis.settings import Thresholds
 from bot import work
+from bot.chat_settings import ChatSettings
 from bot.handlers.common import (
     Context,
     analysis_record,
@@ -24,7 +25,6 @@ from bot.handlers.common import (
     services,
     settings_of,
 )
-from bot.storage import ChatSettings
 from reports.formatting import Formatter
 from reports.messages import Messages, available_languages, catalogue
 
