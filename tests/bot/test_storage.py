@@ -94,6 +94,21 @@ def test_a_failed_write_leaves_the_previous_analysis_intact(storage, sample):
         assert connection.execute(text("SELECT count(*) FROM uploads")).scalar() == 1
 
 
+def test_a_new_chat_is_stored_with_the_analysis_defaults(storage):
+    storage.chats.update(11, NOW, language="en")
+    with storage.engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT criterion, cut_a, cut_b, period FROM chats WHERE id = 11")
+        ).one()
+    defaults = AnalysisSettings()
+    assert tuple(stored) == (
+        defaults.criterion.value,
+        defaults.thresholds.a,
+        defaults.thresholds.b,
+        defaults.period.label(),
+    )
+
+
 def test_settings_access_and_forgetting(storage, sample):
     assert storage.chats.get(9).criterion == "sales"
     storage.chats.update(9, NOW, criterion="profit", language="en", timezone="Europe/London")
