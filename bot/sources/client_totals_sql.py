@@ -1,10 +1,11 @@
 """The per-client SQL a database source runs: one row per client travels, whatever the size of
 the sales table.
 
-It restates in SQL the per-client rule of `analysis/` (the purchases rule: `_purchases` and
-`client_totals` in `analysis/abc.py` today, the per-client table once it has its own module):
-value summed over the period; a purchase is a distinct day (else a row) with a positive amount
-inside the period; the last purchase is the latest such day. Change one, change the other.
+It restates in SQL the purchases rule of `analysis/` (`client_totals` and `_purchases` in
+`analysis/abc.py` today; the per-client table's module once it has its own): the value is summed
+over the period; a purchase has a positive amount (sales, else profit) inside the period, and is
+counted once per distinct day (a database source has no invoice role), else once per row; the last
+purchase is the latest such day. Change the rule there, change it here.
 The period filter sits inside the aggregates (conditional sums), never in a WHERE clause, so
 clients with nothing in the period still come back, with 0, and land in D.
 """
