@@ -145,7 +145,7 @@ async def _post_init(application: Application) -> None:
     and warm the worker processes up."""
     services: Services = application.bot_data["services"]
     await asyncio.to_thread(services.storage.migrate)
-    services.runtime_allowed = await asyncio.to_thread(services.storage.runtime_allowed)
+    services.runtime_allowed = await asyncio.to_thread(services.storage.access.allowed)
     for language in available_languages():
         m = Messages(language)
         commands = [BotCommand(name, m(f"bot.commands.{name}")) for name in COMMANDS]

@@ -41,13 +41,13 @@ async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def sweep(application: Application, now: datetime) -> None:
     """Send every reminder due at `now`, chat by chat; one chat's failure does not stop the rest."""
     services: Services = application.bot_data["services"]
-    for chat_id in await services.db(services.storage.chats_to_sweep):
+    for chat_id in await services.db(services.storage.reminders.chats_to_sweep):
         try:
-            settings = await services.db(services.storage.chat, chat_id)
+            settings = await services.db(services.storage.chats.get, chat_id)
             if settings.source_next_at is not None and settings.source_next_at <= now:
                 async with services.lock(chat_id):  # not in the middle of an upload
                     await run_scheduled_source(application.bot, services, settings, now)
-            latest = await services.db(services.storage.latest_analysis, chat_id)
+            latest = await services.db(services.storage.analyses.latest, chat_id)
             if latest is None:
                 continue
             await _review(application, services, settings, latest, now)
@@ -87,7 +87,7 @@ async def _review(
     latest: AnalysisRecord,
     now: datetime,
 ) -> None:
-    sent = await services.db(services.storage.sent_keys, settings.chat_id, "review:")
+    sent = await services.db(services.storage.reminders.sent_keys, settings.chat_id, "review:")
     state = review_state(settings, latest, services.config.default_timezone, sent)
     due = review_due(state, now)
     if due is None or state.interval is None:
@@ -118,7 +118,7 @@ async def contract_ends_ahead(
     """The contract ends a chat watches: its categories, from today to the end of its window.
     One rule for the daily announcement and for /contracts."""
     return await services.db(
-        services.storage.contract_ends,
+        services.storage.analyses.contract_ends,
         analysis_id,
         settings.contract_categories,
         today,
@@ -138,7 +138,7 @@ async def _contracts(
     ends = await contract_ends_ahead(services, settings, latest.id, today)
     if not ends:
         return
-    sent = await services.db(services.storage.sent_keys, settings.chat_id, "contract:")
+    sent = await services.db(services.storage.reminders.sent_keys, settings.chat_id, "contract:")
     announce, keys = contracts_due(
         ends,
         now,
@@ -186,7 +186,7 @@ async def send_claimed(
     text: str,
 ) -> bool:
     """Claim, send, then commit: False when another instance had already claimed the keys."""
-    claim = await services.db(services.storage.claim, chat_id, keys, now)
+    claim = await services.db(services.storage.reminders.claim, chat_id, keys, now)
     if claim is None:
         return False
     try:

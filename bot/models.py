@@ -21,22 +21,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from analysis.period import PeriodSpec
+from analysis.settings import Criterion, Thresholds
+
 
 class Base(DeclarativeBase):
     pass
 
 
 class Chat(Base):
-    """A Telegram chat and its settings."""
+    """A Telegram chat and its settings; a new chat starts with the defaults of analysis/."""
 
     __tablename__ = "chats"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     language: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str | None] = mapped_column(String(64))
-    criterion: Mapped[str] = mapped_column(String(8), default="sales")
-    cut_a: Mapped[float] = mapped_column(Float, default=80.0)
-    cut_b: Mapped[float] = mapped_column(Float, default=15.0)
-    period: Mapped[str] = mapped_column(String(32), default="all")
+    criterion: Mapped[str] = mapped_column(String(8), default=Criterion.SALES.value)
+    cut_a: Mapped[float] = mapped_column(Float, default=Thresholds().a)
+    cut_b: Mapped[float] = mapped_column(Float, default=Thresholds().b)
+    period: Mapped[str] = mapped_column(String(32), default=PeriodSpec().label())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     remind_every: Mapped[str] = mapped_column(String(16), default="24m")
     remind_at: Mapped[str] = mapped_column(String(5), default="09:00")

@@ -75,10 +75,12 @@ async def run_source(
     job = job_for(settings, m.language, today)
     await bot.send_message(chat_id, html.escape(m("source.running", name=source.title)))
     outcome = await services.work(work.run_source, source, job)
-    previous = await services.db(services.storage.latest_analysis, chat_id)
-    before = await services.db(services.storage.members, previous.id, "A") if previous else None
+    previous = await services.db(services.storage.analyses.latest, chat_id)
+    before = (
+        await services.db(services.storage.analyses.members, previous.id, "A") if previous else None
+    )
     new = analysis_record(chat_id, source.title, job, outcome)
-    await services.db(services.storage.save_analysis, new, now)
+    await services.db(services.storage.analyses.save, new, now)
     await deliver(bot, chat_id, outcome, m)
     if before is not None:
         clients = outcome.result.clients
@@ -113,10 +115,10 @@ async def run_scheduled_source(
     source = services.sources_for(settings.chat_id).get(settings.source_name or "")
     storage = services.storage
     if source is None:
-        await services.db(storage.update_chat, settings.chat_id, now, source_next_at=None)
+        await services.db(storage.chats.update, settings.chat_id, now, source_next_at=None)
         return
     claim = await services.db(
-        storage.claim,
+        storage.reminders.claim,
         settings.chat_id,
         (f"source:{source.name}:{settings.source_next_at.isoformat()}",),
         now,
@@ -133,7 +135,7 @@ async def run_scheduled_source(
         failures = settings.source_failures + 1
         if failures <= MAX_RETRIES:
             await services.db(
-                storage.update_chat,
+                storage.chats.update,
                 settings.chat_id,
                 now,
                 source_failures=failures,
@@ -145,7 +147,7 @@ async def run_scheduled_source(
         else:
             following = next_scheduled(settings, now, timezone)
             await services.db(
-                storage.update_chat,
+                storage.chats.update,
                 settings.chat_id,
                 now,
                 source_failures=0,
@@ -163,7 +165,7 @@ async def run_scheduled_source(
             )
         return
     await services.db(
-        storage.update_chat,
+        storage.chats.update,
         settings.chat_id,
         now,
         source_failures=0,

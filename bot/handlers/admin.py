@@ -40,8 +40,8 @@ async def allow(update: Update, context: Context) -> None:
         return
     svc = services(context)
     assert update.effective_user is not None
-    await svc.db(svc.storage.allow, target, update.effective_user.id, svc.clock())
-    svc.runtime_allowed = await svc.db(svc.storage.runtime_allowed)
+    await svc.db(svc.storage.access.allow, target, update.effective_user.id, svc.clock())
+    svc.runtime_allowed = await svc.db(svc.storage.access.allowed)
     m = await messages_for(update, context)
     await context.bot.send_message(chat_id_of(update), html.escape(m("bot.allowed", id=target)))
 
@@ -53,8 +53,8 @@ async def deny(update: Update, context: Context) -> None:
         return
     svc = services(context)
     m = await messages_for(update, context)
-    removed = await svc.db(svc.storage.deny, target)
-    svc.runtime_allowed = await svc.db(svc.storage.runtime_allowed)
+    removed = await svc.db(svc.storage.access.deny, target)
+    svc.runtime_allowed = await svc.db(svc.storage.access.allowed)
     if svc.policy.from_configuration(target):
         key = "bot.deny_from_env"
     else:

@@ -34,7 +34,7 @@ async def _context(
     svc = services(context)
     settings = await settings_of(update, context)
     m = Messages(language_for(settings, update, svc.config.default_language))
-    latest = await svc.db(svc.storage.latest_analysis, chat_id_of(update))
+    latest = await svc.db(svc.storage.analyses.latest, chat_id_of(update))
     if latest is None:
         await context.bot.send_message(chat_id_of(update), html.escape(m("bot.no_analysis")))
     return m, settings, latest
@@ -82,7 +82,7 @@ async def _top_page(
     context: Context, m: Messages, latest: AnalysisRecord, letter: str, *, offset: int, count: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     svc = services(context)
-    rows, total = await svc.db(svc.storage.top, latest.id, letter, offset, count)
+    rows, total = await svc.db(svc.storage.analyses.top, latest.id, letter, offset, count)
     if total == 0:
         return html.escape(m("bot.top_empty", category=letter)), None
     f = _formatter(m, latest)
@@ -132,7 +132,7 @@ async def client(update: Update, context: Context) -> None:
         await context.bot.send_message(chat_id, html.escape(m("bot.client_usage")))
         return
     svc = services(context)
-    found = await svc.db(svc.storage.find_clients, latest.id, query)
+    found = await svc.db(svc.storage.analyses.find, latest.id, query)
     if not found:
         await context.bot.send_message(chat_id, html.escape(m("bot.client_none", query=query)))
     elif len(found) == 1:
@@ -163,7 +163,7 @@ async def client_button(update: Update, context: Context) -> None:
     if latest is None or latest.id != int(analysis_id):
         return
     svc = services(context)
-    row = await svc.db(svc.storage.client_at, latest.id, int(position))
+    row = await svc.db(svc.storage.analyses.client_at, latest.id, int(position))
     if row is not None:
         await context.bot.send_message(chat_id_of(update), await _card(context, m, latest, row))
 
@@ -180,9 +180,9 @@ async def _card(context: Context, m: Messages, latest: AnalysisRecord, row: Clie
         share=f.percent(row.share),
         last=f.date(row.last_purchase),
     )
-    previous = await svc.db(svc.storage.previous_analysis, latest.chat_id, latest.id)
+    previous = await svc.db(svc.storage.analyses.previous, latest.chat_id, latest.id)
     if previous is not None:
-        before = await svc.db(svc.storage.category_of, previous.id, row.client_key)
+        before = await svc.db(svc.storage.analyses.category_of, previous.id, row.client_key)
         card += "\n" + (
             m("bot.client_previous", category=before) if before else m("bot.client_new")
         )
@@ -231,7 +231,7 @@ async def _send_report(
     kind: str,
 ) -> None:
     svc = services(context)
-    upload = await svc.db(svc.storage.upload, latest.upload_id)
+    upload = await svc.db(svc.storage.analyses.upload, latest.upload_id)
     if upload is None:
         return
     today = local_today(settings, svc.config.default_timezone, svc.clock())
@@ -247,7 +247,7 @@ async def history(update: Update, context: Context) -> None:
     svc = services(context)
     settings = await settings_of(update, context)
     m = Messages(language_for(settings, update, svc.config.default_language))
-    records = await svc.db(svc.storage.history, chat_id_of(update))
+    records = await svc.db(svc.storage.analyses.history, chat_id_of(update))
     if not records:
         await context.bot.send_message(chat_id_of(update), html.escape(m("bot.history_empty")))
         return

@@ -29,7 +29,7 @@ def chat_id_of(update: Update) -> int:
 
 
 async def settings_of(update: Update, context: Context) -> ChatSettings:
-    return await services(context).db(services(context).storage.chat, chat_id_of(update))
+    return await services(context).db(services(context).storage.chats.get, chat_id_of(update))
 
 
 def language_for(settings: ChatSettings, update: Update, default: str) -> str:

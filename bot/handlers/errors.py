@@ -27,7 +27,7 @@ async def on_error(update: object, context: Context) -> None:
         return
     svc = services(context)
     try:
-        settings = await svc.db(svc.storage.chat, chat.id)
+        settings = await svc.db(svc.storage.chats.get, chat.id)
         m = Messages(language_for(settings, update, svc.config.default_language))
         await context.bot.send_message(chat.id, html.escape(m("bot.apology")))
     except Exception:  # the apology itself must never take the bot down

@@ -30,17 +30,17 @@ async def remind(update: Update, context: Context) -> None:
     m = Messages(language_for(settings, update, svc.config.default_language))
     notes: list[str] = []
     if args == ["off"]:
-        await svc.db(svc.storage.update_chat, chat_id, svc.clock(), remind_every="off")
+        await svc.db(svc.storage.chats.update, chat_id, svc.clock(), remind_every="off")
         await context.bot.send_message(chat_id, html.escape(m("remind.set_off")))
         return
     if len(args) == 2 and args[0] in ("at", "à", "a") and parse_hour(args[1]):
         hour = parse_hour(args[1])
         assert hour is not None
         await svc.db(
-            svc.storage.update_chat, chat_id, svc.clock(), remind_at=hour.strftime("%H:%M")
+            svc.storage.chats.update, chat_id, svc.clock(), remind_at=hour.strftime("%H:%M")
         )
     elif len(args) == 1 and (interval := parse_interval(args[0])) is not None:
-        await svc.db(svc.storage.update_chat, chat_id, svc.clock(), remind_every=interval.label())
+        await svc.db(svc.storage.chats.update, chat_id, svc.clock(), remind_every=interval.label())
         if interval.beyond_method:
             notes.append(m("remind.beyond"))
     elif args:
@@ -54,9 +54,9 @@ async def remind(update: Update, context: Context) -> None:
 async def _state(update: Update, context: Context, m: Messages) -> str:
     svc = services(context)
     chat_id = chat_id_of(update)
-    settings = await svc.db(svc.storage.chat, chat_id)
-    latest = await svc.db(svc.storage.latest_analysis, chat_id)
-    sent = await svc.db(svc.storage.sent_keys, chat_id, "review:")
+    settings = await svc.db(svc.storage.chats.get, chat_id)
+    latest = await svc.db(svc.storage.analyses.latest, chat_id)
+    sent = await svc.db(svc.storage.reminders.sent_keys, chat_id, "review:")
     state = review_state(settings, latest, svc.config.default_timezone, sent)
     if state.interval is None:
         return m("remind.state_off")
@@ -88,7 +88,7 @@ async def contracts(update: Update, context: Context) -> None:
     chat_id = chat_id_of(update)
     settings = await settings_of(update, context)
     m = Messages(language_for(settings, update, svc.config.default_language))
-    latest = await svc.db(svc.storage.latest_analysis, chat_id)
+    latest = await svc.db(svc.storage.analyses.latest, chat_id)
     if latest is None:
         await context.bot.send_message(chat_id, html.escape(m("bot.no_analysis")))
         return

@@ -200,7 +200,7 @@ async def _apply(update: Update, context: Context, change: dict[str, object]) ->
     svc = services(context)
     chat_id = chat_id_of(update)
     async with svc.lock(chat_id):
-        settings = await svc.db(svc.storage.update_chat, chat_id, svc.clock(), **change)
+        settings = await svc.db(svc.storage.chats.update, chat_id, svc.clock(), **change)
         m = Messages(language_for(settings, update, svc.config.default_language))
         await context.bot.send_message(
             chat_id,
@@ -217,10 +217,10 @@ async def rerun(update: Update, context: Context, settings: ChatSettings, m: Mes
     """Classify the chat's last stored table again with its current settings."""
     svc = services(context)
     chat_id = chat_id_of(update)
-    latest = await svc.db(svc.storage.latest_analysis, chat_id)
+    latest = await svc.db(svc.storage.analyses.latest, chat_id)
     if latest is None:
         return
-    upload = await svc.db(svc.storage.upload, latest.upload_id)
+    upload = await svc.db(svc.storage.analyses.upload, latest.upload_id)
     if upload is None:
         return
     job = job_for(
@@ -235,6 +235,6 @@ async def rerun(update: Update, context: Context, settings: ChatSettings, m: Mes
         )
         return
     new = analysis_record(chat_id, upload.file_name, job, outcome, upload_id=upload.id)
-    await svc.db(svc.storage.save_analysis, new, svc.clock())
+    await svc.db(svc.storage.analyses.save, new, svc.clock())
     await context.bot.send_message(chat_id, html.escape(m("bot.settings_rerun")))
     await deliver(context.bot, chat_id, outcome, m)

@@ -49,7 +49,7 @@ async def source(update: Update, context: Context) -> None:
         await _schedule(update, context, m, args[1].lower())
         return
     if args[0] in allowed:
-        await svc.db(svc.storage.update_chat, chat_id, svc.clock(), source_name=args[0])
+        await svc.db(svc.storage.chats.update, chat_id, svc.clock(), source_name=args[0])
         await _list(update, context, m)
         return
     await context.bot.send_message(
@@ -69,7 +69,7 @@ async def source_button(update: Update, context: Context) -> None:
 async def _list(update: Update, context: Context, m: Messages) -> None:
     svc = services(context)
     chat_id = chat_id_of(update)
-    settings = await svc.db(svc.storage.chat, chat_id)
+    settings = await svc.db(svc.storage.chats.get, chat_id)
     allowed = svc.sources_for(chat_id)
     lines = [f"<b>{html.escape(m('source.list_title'))}</b>"]
     for name, item in allowed.items():
@@ -93,14 +93,14 @@ async def _list(update: Update, context: Context, m: Messages) -> None:
 async def _schedule(update: Update, context: Context, m: Messages, every: str) -> None:
     svc = services(context)
     chat_id = chat_id_of(update)
-    settings = await svc.db(svc.storage.chat, chat_id)
+    settings = await svc.db(svc.storage.chats.get, chat_id)
     if settings.source_name not in svc.sources_for(chat_id):
         await context.bot.send_message(chat_id, html.escape(m("source.pick_first")))
         return
     now = svc.clock()
     if every == "off":
         settings = await svc.db(
-            svc.storage.update_chat,
+            svc.storage.chats.update,
             chat_id,
             now,
             source_every=None,
@@ -114,10 +114,10 @@ async def _schedule(update: Update, context: Context, m: Messages, every: str) -
             return
         anchor = now.day
         label = f"{interval.months}m/{anchor}" if interval.months else f"{interval.days}d"
-        planned = await svc.db(svc.storage.update_chat, chat_id, now, source_every=label)
+        planned = await svc.db(svc.storage.chats.update, chat_id, now, source_every=label)
         first = next_scheduled(planned, now, svc.config.default_timezone)
         settings = await svc.db(
-            svc.storage.update_chat, chat_id, now, source_next_at=first, source_failures=0
+            svc.storage.chats.update, chat_id, now, source_next_at=first, source_failures=0
         )
     await context.bot.send_message(
         chat_id, html.escape(schedule_text(m, settings, svc.config.default_timezone))

@@ -78,7 +78,7 @@ async def analyse_and_send(
     lock: one upload at a time per chat."""
     svc = services(context)
     chat_id = chat_id_of(update)
-    settings = await svc.db(svc.storage.chat, chat_id)
+    settings = await svc.db(svc.storage.chats.get, chat_id)
     m = Messages(language_for(settings, update, svc.config.default_language))
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     status = await context.bot.send_message(
@@ -94,7 +94,7 @@ async def analyse_and_send(
         await _status(status, m("bot.status_failed", name=name, reason=m.error(error)))
         return
     new = analysis_record(chat_id, name, job, outcome)
-    await svc.db(svc.storage.save_analysis, new, svc.clock())
+    await svc.db(svc.storage.analyses.save, new, svc.clock())
     await deliver(context.bot, chat_id, outcome, m)
     await _status(status, m("bot.status_excel"))
     excel = await svc.work(work.report_of, outcome.result, job, "xlsx")

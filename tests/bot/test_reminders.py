@@ -140,11 +140,11 @@ def test_two_instances_claim_a_reminder_once(storage_url):
     first, second = Storage(storage_url), Storage(storage_url)
     first.migrate()
     now = dt.datetime(2026, 11, 27, 9, tzinfo=UTC)
-    claim = first.claim(7, ("review:2026-11-27:due",), now)
+    claim = first.reminders.claim(7, ("review:2026-11-27:due",), now)
     assert claim is not None
     result: list[object] = []
     other = threading.Thread(
-        target=lambda: result.append(second.claim(7, ("review:2026-11-27:due",), now))
+        target=lambda: result.append(second.reminders.claim(7, ("review:2026-11-27:due",), now))
     )
     other.start()
     other.join(0.5)
@@ -152,11 +152,11 @@ def test_two_instances_claim_a_reminder_once(storage_url):
     claim.commit()
     other.join(30)
     assert result == [None]
-    assert first.sent_keys(7, "review:") == {"review:2026-11-27:due"}
-    failed = first.claim(7, ("review:2026-12-04:nag",), now)
+    assert first.reminders.sent_keys(7, "review:") == {"review:2026-11-27:due"}
+    failed = first.reminders.claim(7, ("review:2026-12-04:nag",), now)
     assert failed is not None
     failed.rollback()  # the send failed: the next sweep tries again
-    retried = second.claim(7, ("review:2026-12-04:nag",), now)
+    retried = second.reminders.claim(7, ("review:2026-12-04:nag",), now)
     assert retried is not None
     retried.commit()
     first.close()

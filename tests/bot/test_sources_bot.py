@@ -67,14 +67,14 @@ def test_sources_are_chosen_run_compared_and_scheduled(bot_with_sources):
     schedule = api.wait_text(CHAT, "Analyse automatique tous les 7 jours, prochaine le")
     assert "à 09:00" in schedule.text
     storage = bot.application.bot_data["services"].storage
-    due = storage.chat(CHAT).source_next_at
+    due = storage.chats.get(CHAT).source_next_at
     assert due is not None
     runs = len([t for t in api.texts(CHAT) if "⏳ Lecture de la source" in t])
     bot.call(sweep(bot.application, due))
     api.wait_for(
         lambda calls: len([t for t in api.texts(CHAT) if "⏳ Lecture de la source" in t]) > runs
     )
-    assert storage.chat(CHAT).source_next_at == due + dt.timedelta(days=7)
+    assert storage.chats.get(CHAT).source_next_at == due + dt.timedelta(days=7)
 
 
 def test_a_failing_source_is_retried_hourly_then_waits_for_the_next_run(bot_with_sources):
@@ -84,7 +84,7 @@ def test_a_failing_source_is_retried_hourly_then_waits_for_the_next_run(bot_with
     api.text(CHAT, "/source every 1m")
     api.wait_text(CHAT, "Analyse automatique chaque mois")
     storage = bot.application.bot_data["services"].storage
-    scheduled = storage.chat(CHAT).source_next_at
+    scheduled = storage.chats.get(CHAT).source_next_at
     export.unlink()
     now = scheduled
     for attempt in range(1, 4):
@@ -94,7 +94,7 @@ def test_a_failing_source_is_retried_hourly_then_waits_for_the_next_run(bot_with
                 len([t for t in api.texts(CHAT) if "Nouvel essai dans une heure" in t]) == a
             )
         )
-        assert storage.chat(CHAT).source_next_at == now + dt.timedelta(hours=1)
+        assert storage.chats.get(CHAT).source_next_at == now + dt.timedelta(hours=1)
         now += dt.timedelta(hours=1)
     retries = [t for t in api.texts(CHAT) if "Nouvel essai" in t]
     # The cause in French, without the server's path (a source's address can hold secrets).
@@ -103,6 +103,6 @@ def test_a_failing_source_is_retried_hourly_then_waits_for_the_next_run(bot_with
     bot.call(sweep(bot.application, now))
     final = api.wait_text(CHAT, "n'a toujours pas pu être lue")
     assert "prochain passage prévu le" in final.text
-    following = storage.chat(CHAT).source_next_at
+    following = storage.chats.get(CHAT).source_next_at
     assert following is not None and following > now + dt.timedelta(days=20)
-    assert storage.latest_analysis(CHAT) is None  # nothing half-written
+    assert storage.analyses.latest(CHAT) is None  # nothing half-written

@@ -58,55 +58,70 @@ def new_analysis(sample, chat: int = 7, **changes) -> NewAnalysis:
 
 def test_an_analysis_round_trips(storage, sample):
     result = sample[0]
-    first = storage.save_analysis(new_analysis(sample), NOW)
-    latest = storage.latest_analysis(7)
+    first = storage.analyses.save(new_analysis(sample), NOW)
+    latest = storage.analyses.latest(7)
     assert latest is not None and latest.id == first and latest.texts["fr"] == "résumé"
     # SQLite gives the time back without its zone; PostgreSQL with it.
     assert latest.created_at.replace(tzinfo=latest.created_at.tzinfo or dt.UTC) == NOW
-    rows, total = storage.top(first, "A", 0, 5)
+    rows, total = storage.analyses.top(first, "A", 0, 5)
     assert total == result.category("A").clients
     assert [r.client for r in rows] == result.clients_in("A")["client"].head(5).tolist()
-    upload = storage.upload(latest.upload_id)
+    upload = storage.analyses.upload(latest.upload_id)
     assert upload is not None
     assert analyze(persist.load(upload.data, upload.meta), AnalysisSettings()).clients.equals(
         result.clients
     )
-    found = storage.find_clients(first, "ELEVAGE")
+    found = storage.analyses.find(first, "ELEVAGE")
     assert found and all("Élevage" in r.client or "Elevage" in r.client for r in found)
-    assert storage.find_clients(first, "%") == []  # LIKE wildcards are searched literally
-    second = storage.save_analysis(
+    assert storage.analyses.find(first, "%") == []  # LIKE wildcards are searched literally
+    second = storage.analyses.save(
         new_analysis(sample, upload_id=latest.upload_id, table=None, table_meta=None), NOW
     )
-    assert storage.previous_analysis(7, second).id == first
+    assert storage.analyses.previous(7, second).id == first
     key = rows[0].client_key
-    assert storage.category_of(first, key) == "A"
-    assert [a.id for a in storage.history(7)] == [second, first]
+    assert storage.analyses.category_of(first, key) == "A"
+    assert [a.id for a in storage.analyses.history(7)] == [second, first]
 
 
 def test_a_failed_write_leaves_the_previous_analysis_intact(storage, sample):
-    first = storage.save_analysis(new_analysis(sample), NOW)
+    first = storage.analyses.save(new_analysis(sample), NOW)
     broken = new_analysis(sample, clients=sample[0].clients.drop(columns=["rank"]))
     with pytest.raises(KeyError):
-        storage.save_analysis(broken, NOW)
-    assert storage.latest_analysis(7).id == first
-    assert len(storage.history(7)) == 1
+        storage.analyses.save(broken, NOW)
+    assert storage.analyses.latest(7).id == first
+    assert len(storage.analyses.history(7)) == 1
     with storage.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM uploads")).scalar() == 1
 
 
+def test_a_new_chat_is_stored_with_the_analysis_defaults(storage):
+    storage.chats.update(11, NOW, language="en")
+    with storage.engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT criterion, cut_a, cut_b, period FROM chats WHERE id = 11")
+        ).one()
+    defaults = AnalysisSettings()
+    assert tuple(stored) == (
+        defaults.criterion.value,
+        defaults.thresholds.a,
+        defaults.thresholds.b,
+        defaults.period.label(),
+    )
+
+
 def test_settings_access_and_forgetting(storage, sample):
-    assert storage.chat(9).criterion == "sales"
-    storage.update_chat(9, NOW, criterion="profit", language="en", timezone="Europe/London")
-    assert (storage.chat(9).criterion, storage.chat(9).language) == ("profit", "en")
-    storage.allow(555, 1, NOW)
-    storage.allow(555, 1, NOW)
-    assert storage.runtime_allowed() == {555}
-    assert storage.deny(555) and not storage.deny(555)
-    storage.save_analysis(new_analysis(sample, chat=9), NOW)
-    storage.save_analysis(new_analysis(sample, chat=10), NOW)
+    assert storage.chats.get(9).criterion == "sales"
+    storage.chats.update(9, NOW, criterion="profit", language="en", timezone="Europe/London")
+    assert (storage.chats.get(9).criterion, storage.chats.get(9).language) == ("profit", "en")
+    storage.access.allow(555, 1, NOW)
+    storage.access.allow(555, 1, NOW)
+    assert storage.access.allowed() == {555}
+    assert storage.access.deny(555) and not storage.access.deny(555)
+    storage.analyses.save(new_analysis(sample, chat=9), NOW)
+    storage.analyses.save(new_analysis(sample, chat=10), NOW)
     storage.forget(9)
-    assert storage.latest_analysis(9) is None and storage.chat(9).language is None
-    assert storage.latest_analysis(10) is not None
+    assert storage.analyses.latest(9) is None and storage.chats.get(9).language is None
+    assert storage.analyses.latest(10) is not None
     with storage.engine.connect() as connection:
         assert (
             connection.execute(
@@ -154,14 +169,14 @@ def test_upgrading_a_first_version_database_keeps_its_data(storage_url):
     old.close()
     upgraded = Storage(storage_url)
     upgraded.migrate()
-    assert upgraded.chat(42).criterion == "profit" and upgraded.chat(42).period == "12m"
-    latest = upgraded.latest_analysis(42)
+    assert upgraded.chats.get(42).criterion == "profit" and upgraded.chats.get(42).period == "12m"
+    latest = upgraded.analyses.latest(42)
     assert (
         latest is not None
         and latest.texts == {"en": "old summary"}
         and latest.summary.count("A") == 3
     )
-    assert [r.client for r in upgraded.top(1, "A", 0, 10)[0]] == ["Dupont SA"]
-    upgraded.allow(7, 1, NOW)
-    assert upgraded.runtime_allowed() == {7}
+    assert [r.client for r in upgraded.analyses.top(1, "A", 0, 10)[0]] == ["Dupont SA"]
+    upgraded.access.allow(7, 1, NOW)
+    assert upgraded.access.allowed() == {7}
     upgraded.close()

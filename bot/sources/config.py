@@ -1,0 +1,87 @@
+"""The operator's sources file (TOML, CLIENTBASE_SOURCES) and the `Source` it describes: a file on
+the server, an http(s) URL of a CSV or Excel file, or a database. Sources are defined there, never
+in a chat, so credentials stay on the server; each names the chats that may use it."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.sources.errors import SourceError
+
+KINDS = ("file", "url", "database")
+DATABASE_ROLES = (
+    "client",
+    "client_id",
+    "sales",
+    "profit",
+    "date",
+    "segment",
+    "manager",
+    "contract_end",
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str
+    chats: frozenset[int]
+    label: str = ""
+    path: Path | None = None
+    url: str | None = None
+    database: str | None = None
+    table: str | None = None
+    query: str | None = None
+    sheet: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
+
+
+def load_sources(path: Path) -> dict[str, Source]:
+    """Read and check the operator's TOML file; a mistake is a SourceError naming it."""
+    try:
+        document = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise SourceError(f"{path}: {error}") from None
+    sources = {}
+    for name, spec in document.get("sources", {}).items():
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            raise SourceError(
+                f"source {name}: kind must be one of {', '.join(KINDS)}, not {kind!r}"
+            )
+        needed = {"file": ("path",), "url": ("url",), "database": ("database", "columns")}[kind]
+        missing = [key for key in needed if not spec.get(key)]
+        if kind == "database" and not (spec.get("table") or spec.get("query")):
+            missing.append("table or query")
+        if missing:
+            raise SourceError(f"source {name}: missing {', '.join(missing)}")
+        columns = dict(spec.get("columns", {}))
+        has_client = "client" in columns or "client_id" in columns
+        has_value = bool({"sales", "profit"} & set(columns))
+        if kind == "database" and not (has_client and has_value):
+            raise SourceError(
+                f"source {name}: columns must name a client and a sales or profit column"
+            )
+        unknown = set(columns) - set(DATABASE_ROLES)
+        if unknown:
+            raise SourceError(f"source {name}: unknown column roles {', '.join(sorted(unknown))}")
+        sources[name] = Source(
+            name=name,
+            kind=kind,
+            chats=frozenset(int(c) for c in spec.get("chats", [])),
+            label=spec.get("label", ""),
+            path=Path(spec["path"]) if spec.get("path") else None,
+            url=spec.get("url"),
+            database=spec.get("database"),
+            table=spec.get("table"),
+            query=spec.get("query"),
+            sheet=spec.get("sheet"),
+            columns=columns,
+        )
+    return sources

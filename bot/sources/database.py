@@ -1,0 +1,63 @@
+"""A database source: resolve the period against the table's last date, run the per-client SQL
+(`bot.sources.client_totals_sql`) and clean its rows like any per-client table. Names are merged
+(case, accents, white space) after the query, since databases fold case differently."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from analysis.cleaning import Transactions, clean
+from analysis.period import PeriodBounds, PeriodSpec, resolve_period
+from analysis.reading import RawTable, SourceInfo
+from analysis.settings import Limits
+from bot.sources.client_totals_sql import ROWS, aggregate_statement, relation
+from bot.sources.config import Source
+from bot.sources.errors import SourceError
+
+
+def aggregate(source: Source, period: PeriodSpec, engine: sa.Engine | None = None) -> Transactions:
+    """Run the aggregation in the database and clean its rows like any per-client table."""
+    assert source.database is not None
+    own = engine is None
+    engine = engine or sa.create_engine(source.database)
+    try:
+        with engine.connect() as connection:
+            bounds = None
+            if period.kind != "all" and "date" in source.columns:
+                table = relation(source)
+                last = connection.execute(
+                    sa.select(sa.func.max(table.c[source.columns["date"]]))
+                ).scalar()
+                resolved = resolve_period(period, None, _as_date(last))
+                if resolved.start is not None and resolved.end is not None:
+                    bounds = (resolved.start, resolved.end)
+            frame = pd.read_sql(aggregate_statement(source, bounds), connection)
+    except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError) as error:
+        detail = str(error).splitlines()[0]
+        raise SourceError(f"{source.title}: {detail}", "database") from None
+    finally:
+        if own:
+            engine.dispose()
+    # Each spelling came back once: the most frequent in the table goes first, so that merging
+    # names shows it (the rule everywhere: most frequent spelling, ties first seen).
+    frame = frame.sort_values(ROWS, ascending=False, kind="stable").drop(columns=[ROWS])
+    frame = frame.reset_index(drop=True)
+    raw = RawTable(frame, np.arange(1, len(frame) + 1), SourceInfo(source.title, "database"))
+    roles = {str(role): str(role) for role in frame.columns}  # the statement labels by role
+    tx = clean(raw, roles, Limits())
+    return tx if bounds is None else replace(tx, applied_period=PeriodBounds(*bounds))
+
+
+def _as_date(value: object) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return pd.Timestamp(str(value)).date()
