@@ -99,9 +99,9 @@ def _analyze(args: argparse.Namespace, language: str) -> int:
         sys.stdout.flush()
         sys.stdout.buffer.write(to_json(result).encode("utf-8") + b"\n")
     else:
-        from reports.text import as_plain, summary_lines
+        from reports.text import as_plain, summary_sections
 
-        sys.stdout.write(as_plain(summary_lines(result, language, date.today(), args.currency)))
+        sys.stdout.write(as_plain(summary_sections(result, language, date.today(), args.currency)))
     if args.out:
         folder = _write_reports(result, args.out, language, args.currency)
         sys.stderr.write(Messages(language)("cli.written", path=folder) + "\n")
@@ -110,7 +110,7 @@ def _analyze(args: argparse.Namespace, language: str) -> int:
 
 def _demo(args: argparse.Namespace, language: str) -> int:
     from analysis.sample import SAMPLE_NAME, sample_bytes
-    from reports.text import as_plain, summary_lines
+    from reports.text import as_plain, summary_sections
 
     args.out.mkdir(parents=True, exist_ok=True)
     sample = args.out / SAMPLE_NAME
@@ -118,7 +118,7 @@ def _demo(args: argparse.Namespace, language: str) -> int:
     messages = Messages(language)
     sys.stdout.write(messages("cli.demo_intro", path=sample) + "\n\n")
     result = analyze(load(sample.read_bytes(), sample.name), _settings(args))
-    sys.stdout.write(as_plain(summary_lines(result, language, date.today(), args.currency)))
+    sys.stdout.write(as_plain(summary_sections(result, language, date.today(), args.currency)))
     folder = _write_reports(result, args.out, language, args.currency)
     sys.stdout.write("\n" + messages("cli.written", path=folder) + "\n")
     return 0

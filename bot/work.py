@@ -17,7 +17,7 @@ from bot.sources import Source, fetch
 from bot.summary import AnalysisSummary
 from reports.charts import Chart
 from reports.messages import available_languages
-from reports.text import as_html, segment_lines, summary_lines
+from reports.text import as_html, segment_sections, summary_sections
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def _outcome(
 
     texts = {
         language: as_html(
-            summary_lines(result, language, job.today, job.currency)
-            + segment_lines(result, language, job.currency)
+            summary_sections(result, language, job.today, job.currency)
+            + segment_sections(result, language, job.currency)
         )
         for language in available_languages()
     }

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from analysis.result import AnalysisResult
-from reports.text import as_plain, segment_lines, summary_lines
+from reports.text import as_plain, segment_sections, summary_sections
 
 SUMMARY, EXCEL, PDF = "summary.txt", "report.xlsx", "report.pdf"
 
@@ -30,10 +30,10 @@ def artifacts(
     from reports.excel import excel_report
     from reports.pdf import pdf_report
 
-    lines = summary_lines(result, language, today, currency) + segment_lines(
+    sections = summary_sections(result, language, today, currency) + segment_sections(
         result, language, currency
     )
-    yield Artifact(SUMMARY, as_plain(lines).encode("utf-8"))
+    yield Artifact(SUMMARY, as_plain(sections).encode("utf-8"))
     for chart in render_charts(result, language):
         yield Artifact(f"{chart.name}.png", chart.png)
     yield Artifact(EXCEL, excel_report(result, language, today, currency))

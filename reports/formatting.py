@@ -63,6 +63,6 @@ class Formatter:
 
 
 def _money_pattern(locale: str, decimals: int) -> str:
-    base = Locale.parse(locale).currency_formats["standard"].pattern
+    base: str = Locale.parse(locale).currency_formats["standard"].pattern
     fraction = "." + "0" * decimals if decimals else ""
     return base.replace("#,##0.00", "#,##0" + fraction)

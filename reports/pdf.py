@@ -15,7 +15,14 @@ from analysis.result import AnalysisResult
 from reports.charts import FONT, categories_figure, pareto_figure, segments_figure
 from reports.formatting import Formatter
 from reports.messages import Messages
-from reports.text import Line, formatter_for, period_label, segment_lines, summary_lines
+from reports.text import (
+    Line,
+    formatter_for,
+    lines_of,
+    period_label,
+    segment_sections,
+    summary_sections,
+)
 
 A4_LANDSCAPE = (11.69, 8.27)
 LINES_PER_PAGE = 34
@@ -115,10 +122,11 @@ def pdf_report(
         period=period_label(result, m, f),
         criterion=m(f"criterion.{result.criterion}"),
     )
-    # The first summary lines (title, file, period) are the page header already.
-    lines = summary_lines(result, language, today, currency)[3:] + segment_lines(
+    # The first section (title, file, period) is the page header already; a blank line stays.
+    sections = summary_sections(result, language, today, currency)[1:] + segment_sections(
         result, language, currency
     )
+    lines = [Line(""), *lines_of(sections)]
     buffer = io.BytesIO()
     with (
         rc_context({**FONT, "pdf.fonttype": 42}),

@@ -23,6 +23,7 @@ from bot.handlers.common import (
 from bot.storage import AnalysisRecord, ClientRow
 from reports.formatting import Formatter
 from reports.messages import Messages
+from reports.text import Section, as_html, top_lines
 
 PAGE = 10
 MAX_PAGE = 50
@@ -91,19 +92,7 @@ async def _top_page(
         label=m(f"category.{letter}"),
         count=m.plural("count.clients", total, count=f.number(total)),
     )
-    lines = [f"<b>{html.escape(title)}</b>"]
-    lines += [
-        html.escape(
-            m(
-                "summary.top_line",
-                rank=row.rank,
-                client=row.client,
-                value=f.money(row.value),
-                share=f.percent(row.share),
-            )
-        )
-        for row in rows
-    ]
+    text = as_html([Section(top_lines(rows, m, f), title=title)])
     buttons = []
     if offset > 0:
         buttons.append(
@@ -118,7 +107,7 @@ async def _top_page(
                 m("bot.button_next"), callback_data=f"top:{letter}:{offset + count}:{count}"
             )
         )
-    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+    return text, InlineKeyboardMarkup([buttons]) if buttons else None
 
 
 async def client(update: Update, context: Context) -> None:

@@ -52,11 +52,9 @@ class RunningBot:
             self.failure = error
 
     def start(self) -> RunningBot:
-        started = len([c for c in self.api.calls if c.method == "setMyCommands"])
+        mark = self.api.mark()
         self.thread.start()
-        self.api.wait_for(
-            lambda calls: len([c for c in calls if c.method == "setMyCommands"]) > started, 60
-        )
+        self.api.wait_for(lambda calls: any(c.method == "setMyCommands" for c in calls[mark:]), 60)
         return self
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:

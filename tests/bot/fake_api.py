@@ -3,6 +3,10 @@
 It serves the methods the bot uses, records every call, keeps updates until they are confirmed
 by offset (as Telegram does), serves file downloads, and can answer an error on request: flood
 control (429 with retry_after), 500 or 502, or a timeout.
+
+A test checks what one step made the bot send, never "some text somewhere in the history", which
+an earlier step could have sent: every user action returns a mark (so does `mark()`), and
+`wait_text` only looks at the calls recorded after the mark it is given.
 """
 
 from __future__ import annotations
@@ -106,11 +110,12 @@ class FakeTelegram:
         return {"id": chat_id, "type": "private" if chat_id > 0 else "group", "title": "Sales"}
 
     def _push(self, update: dict[str, Any]) -> int:
+        """Queue an update for the bot; returns the mark of the moment it was sent."""
         with self.condition:
             update["update_id"] = next(self._ids)
             self.updates.append(update)
             self.condition.notify_all()
-            return int(update["update_id"])
+            return len(self.calls)
 
     def _message(
         self, chat_id: int, user_id: int | None, language: str, **content: Any
@@ -181,6 +186,11 @@ class FakeTelegram:
 
     # --- what the bot did ---------------------------------------------------------------------
 
+    def mark(self) -> int:
+        """The present point of the bot's history: what it sends next comes after the mark."""
+        with self.condition:
+            return len(self.calls)
+
     def wait_for(
         self, predicate: Callable[[list[Call]], bool], timeout: float = 60.0
     ) -> list[Call]:
@@ -195,27 +205,40 @@ class FakeTelegram:
                 self.condition.wait(remaining)
             return list(self.calls)
 
-    def calls_to(self, chat_id: int, *methods: str) -> list[Call]:
+    def calls_to(self, chat_id: int, *methods: str, since: int = 0) -> list[Call]:
+        """The calls to one chat answered with success, after the mark `since`."""
         with self.condition:
             return [
                 c
-                for c in self.calls
+                for c in self.calls[since:]
                 if c.chat_id == chat_id
                 and (not methods or c.method in methods)
                 and c.answered == "ok"
             ]
 
-    def texts(self, chat_id: int) -> list[str]:
-        return [c.text for c in self.calls_to(chat_id, "sendMessage", "editMessageText")]
+    def texts(self, chat_id: int, since: int = 0) -> list[str]:
+        calls = self.calls_to(chat_id, "sendMessage", "editMessageText", since=since)
+        return [c.text for c in calls]
 
-    def wait_text(self, chat_id: int, needle: str, timeout: float = 60.0) -> Call:
-        def found(calls: list[Call]) -> bool:
-            return any(
-                c.chat_id == chat_id and c.answered == "ok" and needle in c.text for c in calls
-            )
+    def wait_text(
+        self,
+        chat_id: int,
+        needle: str,
+        *,
+        since: int,
+        method: str | None = None,
+        timeout: float = 60.0,
+    ) -> Call:
+        """The first call to the chat after the mark `since` whose text holds `needle`."""
 
-        self.wait_for(found, timeout)
-        return next(c for c in self.calls_to(chat_id) if needle in c.text)
+        def matching() -> Call | None:
+            calls = self.calls_to(chat_id, *([method] if method else []), since=since)
+            return next((c for c in calls if needle in c.text), None)
+
+        self.wait_for(lambda calls: matching() is not None, timeout)
+        call = matching()
+        assert call is not None
+        return call
 
     # --- serving ------------------------------------------------------------------------------
 

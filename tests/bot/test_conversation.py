@@ -10,21 +10,20 @@ import pytest
 from .conftest import ADMIN, STRANGER
 from .fake_api import FakeTelegram
 
+pytestmark = pytest.mark.e2e
+
 SUMMARY = "de vos clients apportent"
 
 
 def upload_and_wait(
     api: FakeTelegram, chat: int, data: bytes, name: str, caption: str | None = None
-) -> None:
-    done_before = len([t for t in api.texts(chat) if t.startswith("✅") or t.startswith("❌")])
-    api.document(chat, data, name, caption=caption)
+) -> int:
+    """Upload a file and wait until the bot says it is done (✅ or ❌); returns the upload's mark."""
+    sent = api.document(chat, data, name, caption=caption)
     api.wait_for(
-        lambda calls: (
-            len([t for t in api.texts(chat) if t.startswith("✅") or t.startswith("❌")])
-            > done_before
-        ),
-        90,
+        lambda calls: any(t.startswith(("✅", "❌")) for t in api.texts(chat, since=sent)), 90
     )
+    return sent
 
 
 @pytest.mark.parametrize(
@@ -51,8 +50,8 @@ def test_upload_in_each_format(telegram, running, files, sales_rows, chat, maker
         data = files.csv(sales_rows)
     else:
         data = getattr(files, maker)({"Ventes": sales_rows})
-    upload_and_wait(telegram, chat, data, name)
-    texts = telegram.texts(chat)
+    sent = upload_and_wait(telegram, chat, data, name)
+    texts = telegram.texts(chat, since=sent)
     summary = next(t for t in texts if SUMMARY in t)
     assert "A — clients clés : 1 client (16,7\u00a0%)" in summary
     assert "B — potentiel : 2 clients (33,3\u00a0%)" in summary
@@ -91,8 +90,8 @@ def test_top_lists_clients_in_order_and_pages(telegram, running, files):
     chat = 110
     rows = [["Client", "Montant"]] + [[f"Client {i:02d}", str(1000 - i)] for i in range(30)]
     upload_and_wait(telegram, chat, files.csv(rows), "c.csv")
-    telegram.text(chat, "/top A 5")
-    call = telegram.wait_text(chat, "A — clients clés ·")
+    sent = telegram.text(chat, "/top A 5")
+    call = telegram.wait_text(chat, "A — clients clés ·", since=sent)
     lines = call.text.split("\n")
     assert lines[1].startswith("1. Client 00 — 1\u202f000\u00a0€")
     assert [line.split(" — ")[0] for line in lines[1:]] == [
@@ -100,39 +99,39 @@ def test_top_lists_clients_in_order_and_pages(telegram, running, files):
     ]
     buttons = call.params["reply_markup"]["inline_keyboard"][0]
     assert buttons[0]["callback_data"] == "top:A:5:5"
-    telegram.press(chat, "top:A:5:5")
-    edited = telegram.wait_for(
-        lambda calls: any(
-            c.method == "editMessageText" and c.chat_id == chat and "6. Client 05" in c.text
-            for c in calls
-        )
-    )
-    assert edited
-    telegram.press(chat, "top:D:0")
-    telegram.wait_text(chat, "Aucun client en D.")
-    telegram.text(chat, "/top Z")
-    telegram.wait_text(chat, "Utilisez /top A")
+    sent = telegram.press(chat, "top:A:5:5")
+    edited = telegram.wait_text(chat, "A — clients clés ·", since=sent, method="editMessageText")
+    # The page after: the next five, in order, with a button back and a button on.
+    assert [line.split(" — ")[0] for line in edited.text.split("\n")[1:]] == [
+        f"{i + 1}. Client {i:02d}" for i in range(5, 10)
+    ]
+    pages = edited.params["reply_markup"]["inline_keyboard"][0]
+    assert [b["callback_data"] for b in pages] == ["top:A:0:5", "top:A:10:5"]
+    sent = telegram.press(chat, "top:D:0")
+    telegram.wait_text(chat, "Aucun client en D.", since=sent)
+    sent = telegram.text(chat, "/top Z")
+    telegram.wait_text(chat, "Utilisez /top A", since=sent)
 
 
 def test_client_search_history_and_settings_rerun(telegram, running, files, sales_rows):
     chat = 120
     upload_and_wait(telegram, chat, files.csv(sales_rows), "v.csv")
-    telegram.text(chat, "/client alpha")
-    card = telegram.wait_text(chat, "Catégorie A · rang 1")
+    sent = telegram.text(chat, "/client alpha")
+    card = telegram.wait_text(chat, "Catégorie A · rang 1", since=sent)
     assert card.text.startswith("Alpha\n")
-    telegram.press(chat, "set:cut:50:30")
-    telegram.wait_text(chat, "Nouvelle analyse du dernier fichier")
-    telegram.wait_for(lambda calls: len([t for t in telegram.texts(chat) if SUMMARY in t]) >= 2)
-    telegram.text(chat, "/client ALPHA")
-    telegram.wait_text(chat, "À l'analyse précédente : catégorie A.")
-    telegram.text(chat, "/client e")
-    pick = telegram.wait_text(chat, "Plusieurs clients correspondent")
+    sent = telegram.press(chat, "set:cut:50:30")
+    telegram.wait_text(chat, "Nouvelle analyse du dernier fichier", since=sent)
+    telegram.wait_text(chat, SUMMARY, since=sent)
+    sent = telegram.text(chat, "/client ALPHA")
+    telegram.wait_text(chat, "À l'analyse précédente : catégorie A.", since=sent)
+    sent = telegram.text(chat, "/client e")
+    pick = telegram.wait_text(chat, "Plusieurs clients correspondent", since=sent)
     choices = [b[0]["text"] for b in pick.params["reply_markup"]["inline_keyboard"]]
     assert choices == ["Beta", "Delta", "Epsilon", "Zeta"]
-    telegram.text(chat, "/settings criterion profit")
-    telegram.wait_text(chat, "Analyse par bénéfice demandée")
-    telegram.text(chat, "/history")
-    history = telegram.wait_text(chat, "Analyses de cette conversation")
+    sent = telegram.text(chat, "/settings criterion profit")
+    telegram.wait_text(chat, "Analyse par bénéfice demandée", since=sent)
+    sent = telegram.text(chat, "/history")
+    history = telegram.wait_text(chat, "Analyses de cette conversation", since=sent)
     assert history.text.count("v.csv") == 2
     # The 50/30 re-run, newest first: Beta stands at exactly 80 % before it, so it is C.
     assert history.text.index("A 1 · B 0 · C 4 · D 1") < history.text.index("A 1 · B 2 · C 2 · D 1")
@@ -141,33 +140,40 @@ def test_client_search_history_and_settings_rerun(telegram, running, files, sale
 def test_summary_export_and_pdf_button(telegram, running, files, sales_rows):
     chat = 125
     upload_and_wait(telegram, chat, files.csv(sales_rows), "v.csv")
-    telegram.text(chat, "/summary")
-    telegram.wait_for(lambda calls: len([t for t in telegram.texts(chat) if SUMMARY in t]) >= 2)
-    telegram.press(chat, "export:pdf")
+    sent = telegram.text(chat, "/summary")
+    summary = telegram.wait_text(chat, SUMMARY, since=sent)
+    assert summary.params["reply_markup"]["inline_keyboard"]
+    sent = telegram.press(chat, "export:pdf")
     telegram.wait_for(
         lambda calls: any(
-            name.endswith(".pdf")
-            for c in telegram.calls_to(chat, "sendDocument")
+            name == "v-abc.pdf"
+            for c in telegram.calls_to(chat, "sendDocument", since=sent)
             for name in c.files
         )
     )
-    telegram.text(chat, "/export xlsx")
-    telegram.wait_for(lambda calls: len(telegram.calls_to(chat, "sendDocument")) >= 3)
-    telegram.text(chat, "/export doc")
-    telegram.wait_text(chat, "Utilisez /export xlsx ou /export pdf.")
+    sent = telegram.text(chat, "/export xlsx")
+    telegram.wait_for(
+        lambda calls: any(
+            name == "v-abc.xlsx"
+            for c in telegram.calls_to(chat, "sendDocument", since=sent)
+            for name in c.files
+        )
+    )
+    sent = telegram.text(chat, "/export doc")
+    telegram.wait_text(chat, "Utilisez /export xlsx ou /export pdf.", since=sent)
 
 
 def test_forget_deletes_everything_after_confirmation(telegram, running, files, sales_rows):
     chat = 130
     upload_and_wait(telegram, chat, files.csv(sales_rows), "v.csv")
-    telegram.text(chat, "/forget")
-    telegram.wait_text(chat, "Tout effacer pour cette conversation")
-    telegram.press(chat, "forget:no")
-    telegram.wait_text(chat, "Rien n'a été effacé.")
-    telegram.press(chat, "forget:yes")
-    telegram.wait_text(chat, "tout ce qui concernait cette conversation a été effacé")
-    telegram.text(chat, "/summary")
-    telegram.wait_text(chat, "Aucune analyse pour l'instant")
+    sent = telegram.text(chat, "/forget")
+    telegram.wait_text(chat, "Tout effacer pour cette conversation", since=sent)
+    sent = telegram.press(chat, "forget:no")
+    telegram.wait_text(chat, "Rien n'a été effacé.", since=sent)
+    sent = telegram.press(chat, "forget:yes")
+    telegram.wait_text(chat, "tout ce qui concernait cette conversation a été effacé", since=sent)
+    sent = telegram.text(chat, "/summary")
+    telegram.wait_text(chat, "Aucune analyse pour l'instant", since=sent)
 
 
 def test_bad_files_each_get_their_message_and_the_bot_keeps_serving(
@@ -190,37 +196,38 @@ def test_bad_files_each_get_their_message_and_the_bot_keeps_serving(
         ),
     ]
     for data, name, message in cases:
-        upload_and_wait(telegram, chat, data, name)
-        telegram.wait_text(chat, message)
-    telegram.document(chat, b"x", "notes.docx")
-    telegram.wait_text(chat, "n'est pas un tableau lisible")
-    upload_and_wait(telegram, chat, files.csv(sales_rows), "ok.csv")
-    assert any(SUMMARY in t for t in telegram.texts(chat))
+        sent = upload_and_wait(telegram, chat, data, name)
+        telegram.wait_text(chat, message, since=sent)
+    sent = telegram.document(chat, b"x", "notes.docx")
+    telegram.wait_text(chat, "Ce fichier (.docx) n'est pas un tableau lisible", since=sent)
+    sent = upload_and_wait(telegram, chat, files.csv(sales_rows), "ok.csv")
+    assert any(SUMMARY in t for t in telegram.texts(chat, since=sent))
 
 
 def test_file_over_the_limit_is_refused_before_download(telegram, running):
     chat = 150
     before = len([c for c in telegram.calls if c.method == "getFile"])
-    telegram.document(chat, b"Client;Montant\nA;1\n", "huge.csv", file_size=25_000_000)
-    reply = telegram.wait_text(chat, "au-delà de la limite de 20 Mo")
+    sent = telegram.document(chat, b"Client;Montant\nA;1\n", "huge.csv", file_size=25_000_000)
+    reply = telegram.wait_text(chat, "au-delà de la limite de 20 Mo", since=sent)
     assert "serveur Bot API local" in reply.text
     assert len([c for c in telegram.calls if c.method == "getFile"]) == before
 
 
 def test_start_help_and_sample(telegram, running):
     chat = 160
-    telegram.text(chat, "/start", language="en")
-    welcome = telegram.wait_text(chat, "Send me your sales export")
+    sent = telegram.text(chat, "/start", language="en")
+    welcome = telegram.wait_text(chat, "Send me your sales export", since=sent)
     assert welcome.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "sample"
-    telegram.press(chat, "sample", language="en")
+    sent = telegram.press(chat, "sample", language="en")
     telegram.wait_for(
         lambda calls: any(
-            "sample_ventes.csv" in c.files for c in telegram.calls_to(chat, "sendDocument")
+            "sample_ventes.csv" in c.files
+            for c in telegram.calls_to(chat, "sendDocument", since=sent)
         )
     )
-    telegram.wait_text(chat, "of your clients bring", timeout=90)
-    telegram.text(chat, "/help", language="en")
-    telegram.wait_text(chat, "/top A [N]")
+    telegram.wait_text(chat, "of your clients bring", since=sent, timeout=90)
+    sent = telegram.text(chat, "/help", language="en")
+    telegram.wait_text(chat, "/top A [N]", since=sent)
 
 
 def test_commands_are_registered_in_both_languages(telegram, running):
@@ -234,8 +241,8 @@ def test_commands_are_registered_in_both_languages(telegram, running):
 
 
 def test_strangers_are_refused_with_their_id_and_nothing_else(telegram, running, files, sales_rows):
-    telegram.text(STRANGER, "/start")
-    telegram.wait_text(STRANGER, f"Transmettez votre identifiant Telegram {STRANGER}")
+    sent = telegram.text(STRANGER, "/start")
+    telegram.wait_text(STRANGER, f"Transmettez votre identifiant Telegram {STRANGER}", since=sent)
     telegram.document(STRANGER, files.csv(sales_rows), "v.csv")
     telegram.text(STRANGER, "/top A")
     telegram.wait_for(lambda calls: len(telegram.calls_to(STRANGER)) >= 3)
@@ -248,15 +255,16 @@ def test_strangers_are_refused_with_their_id_and_nothing_else(telegram, running,
 
 def test_admin_allows_and_denies_at_runtime(telegram, running):
     guest = 555
-    telegram.text(ADMIN, f"/allow {guest}")
-    telegram.wait_text(ADMIN, f"{guest} est autorisé.")
-    telegram.text(guest, "/help")
-    telegram.wait_text(guest, "Commandes :")
-    telegram.text(ADMIN, f"/deny {guest}")
-    telegram.wait_text(ADMIN, f"{guest} n'est plus autorisé.")
-    telegram.text(ADMIN, "/deny 101")
-    telegram.wait_text(ADMIN, "101 est autorisé par la configuration")
-    telegram.text(101, "/allow 7")
-    telegram.wait_text(101, "Réservé aux administrateurs.")
-    telegram.text(guest, "/help")
-    telegram.wait_text(guest, f"identifiant Telegram {guest}")
+    sent = telegram.text(ADMIN, f"/allow {guest}")
+    telegram.wait_text(ADMIN, f"{guest} est autorisé.", since=sent)
+    sent = telegram.text(guest, "/help")
+    telegram.wait_text(guest, "Commandes :", since=sent)
+    sent = telegram.text(ADMIN, f"/deny {guest}")
+    telegram.wait_text(ADMIN, f"{guest} n'est plus autorisé.", since=sent)
+    sent = telegram.text(ADMIN, "/deny 101")
+    telegram.wait_text(ADMIN, "101 est autorisé par la configuration", since=sent)
+    sent = telegram.text(101, "/allow 7")
+    telegram.wait_text(101, "Réservé aux administrateurs.", since=sent)
+    sent = telegram.text(guest, "/help")
+    refusal = telegram.wait_text(guest, f"identifiant Telegram {guest}", since=sent)
+    assert "Commandes" not in refusal.text

@@ -5,71 +5,80 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.jobs import sweep
 
 from .fake_api import FakeTelegram
+
+pytestmark = pytest.mark.e2e
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 def upload(api: FakeTelegram, chat: int, data: bytes, name: str) -> None:
-    api.document(chat, data, name)
-    api.wait_for(lambda calls: any(t.startswith("✅") for t in api.texts(chat)), 90)
+    sent = api.document(chat, data, name)
+    api.wait_for(lambda calls: any(t.startswith("✅") for t in api.texts(chat, since=sent)), 90)
 
 
 def test_remind_is_set_shown_and_delivered(telegram, running, files, sales_rows):
     chat = 170
-    telegram.text(chat, "/remind")
-    telegram.wait_text(chat, "Le premier rappel sera calculé après votre première analyse.")
+    sent = telegram.text(chat, "/remind")
+    telegram.wait_text(
+        chat, "Le premier rappel sera calculé après votre première analyse.", since=sent
+    )
     upload(telegram, chat, files.csv(sales_rows), "v.csv")
-    telegram.text(chat, "/remind 6m")
+    sent = telegram.text(chat, "/remind 6m")
     shown = telegram.wait_text(
-        chat, "Revue de la base clients tous les 6 mois, rappel à 09:00 (Europe/Paris)"
+        chat, "Revue de la base clients tous les 6 mois, rappel à 09:00 (Europe/Paris)", since=sent
     )
     today = dt.datetime.now(PARIS).date()
     assert "Prochain rappel : le" in shown.text
-    telegram.text(chat, "/remind at 08:30")
-    telegram.wait_text(chat, "rappel à 08:30")
-    telegram.text(chat, "/remind 36m")
-    telegram.wait_text(chat, "la méthode recommande de refaire l'analyse au moins tous les 24 mois")
-    telegram.text(chat, "/remind 6m")
-    telegram.wait_for(
-        lambda calls: (
-            len([t for t in telegram.texts(chat) if "tous les 6 mois, rappel à 08:30" in t]) == 2
-        )
+    sent = telegram.text(chat, "/remind at 08:30")
+    telegram.wait_text(chat, "rappel à 08:30", since=sent)
+    sent = telegram.text(chat, "/remind 36m")
+    telegram.wait_text(
+        chat, "la méthode recommande de refaire l'analyse au moins tous les 24 mois", since=sent
     )
-    telegram.text(chat, "/remind bientôt")
-    telegram.wait_text(chat, "Utilisez /remind 6m")
+    sent = telegram.text(chat, "/remind 6m")
+    telegram.wait_text(chat, "tous les 6 mois, rappel à 08:30", since=sent)
+    sent = telegram.text(chat, "/remind bientôt")
+    telegram.wait_text(chat, "Utilisez /remind 6m", since=sent)
 
     from analysis.period import add_months
 
     due_day = add_months(today, 6)
-    before = len(telegram.texts(chat))
+    before = telegram.mark()
     running.call(
         sweep(running.application, dt.datetime.combine(due_day, dt.time(8, 29), tzinfo=PARIS))
     )
-    heads_up = telegram.wait_text(chat, "Dans 14 jours")
+    heads_up = telegram.wait_text(chat, "Dans 14 jours", since=before)
     assert "A 1 · B 2 · C 2 · D 1" in heads_up.text
+    swept = telegram.mark()
     running.call(
         sweep(running.application, dt.datetime.combine(due_day, dt.time(8, 30), tzinfo=PARIS))
     )
-    telegram.wait_text(chat, "C'est aujourd'hui : la revue de votre base clients est due (6 mois")
+    telegram.wait_text(
+        chat, "C'est aujourd'hui : la revue de votre base clients est due (6 mois", since=swept
+    )
     count = len(telegram.texts(chat))
     running.call(
         sweep(running.application, dt.datetime.combine(due_day, dt.time(10, 0), tzinfo=PARIS))
     )
     assert len(telegram.texts(chat)) == count  # not repeated
-    assert count == before + 2, telegram.texts(chat)[before:]
-    telegram.text(chat, "/remind off")
-    telegram.wait_text(chat, "Rappels de revue désactivés.")
+    assert len(telegram.texts(chat, since=before)) == 2, telegram.texts(chat, since=before)
+    sent = telegram.text(chat, "/remind off")
+    telegram.wait_text(chat, "Rappels de revue désactivés.", since=sent)
     running.call(
         sweep(
             running.application,
             dt.datetime.combine(due_day + dt.timedelta(days=7), dt.time(9), tzinfo=PARIS),
         )
     )
-    telegram.text(chat, "/remind")
-    telegram.wait_text(chat, "Rappels de revue désactivés. /remind 24m pour les réactiver.")
+    sent = telegram.text(chat, "/remind")
+    telegram.wait_text(
+        chat, "Rappels de revue désactivés. /remind 24m pour les réactiver.", since=sent
+    )
     assert not any("en retard" in t for t in telegram.texts(chat))
 
 
@@ -85,16 +94,18 @@ def test_contract_ends_are_listed_and_announced_once(telegram, running, files):
         ["Petit", "100", ""],
     ]
     upload(telegram, chat, files.csv(rows), "contrats.csv")
-    telegram.text(chat, "/contracts")
-    listed = telegram.wait_text(chat, "Contrats à renouveler dans les 30 jours")
+    sent = telegram.text(chat, "/contracts")
+    listed = telegram.wait_text(chat, "Contrats à renouveler dans les 30 jours", since=sent)
     assert "Dupont (A) — fin le" in listed.text and "Martin" not in listed.text
     morning = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(9, 5), tzinfo=PARIS)
+    swept = telegram.mark()
     running.call(sweep(running.application, morning))
-    announced = [t for t in telegram.texts(chat) if "Contrats à renouveler" in t]
-    assert len(announced) == 2
+    announced = [t for t in telegram.texts(chat, since=swept) if "Contrats à renouveler" in t]
+    assert len(announced) == 1
+    swept = telegram.mark()
     running.call(sweep(running.application, morning + dt.timedelta(days=1)))
-    assert len([t for t in telegram.texts(chat) if "Contrats à renouveler" in t]) == 2
-    telegram.text(chat, "/settings contracts_b on")
-    telegram.wait_text(chat, "Réglage enregistré")
-    telegram.text(chat, "/contracts")
-    telegram.wait_for(lambda calls: any("Martin (B)" in t for t in telegram.texts(chat)))
+    assert not [t for t in telegram.texts(chat, since=swept) if "Contrats à renouveler" in t]
+    sent = telegram.text(chat, "/settings contracts_b on")
+    telegram.wait_text(chat, "Réglage enregistré", since=sent)
+    sent = telegram.text(chat, "/contracts")
+    telegram.wait_text(chat, "Martin (B)", since=sent)

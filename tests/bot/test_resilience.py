@@ -9,11 +9,13 @@ import pytest
 from .conftest import RunningBot, make_config
 from .fake_api import FakeTelegram, Fault
 
+pytestmark = pytest.mark.e2e
+
 DONE = "✅"
 
 
-def finished(api: FakeTelegram, chat: int) -> int:
-    return len([t for t in api.texts(chat) if t.startswith(DONE)])
+def finished(api: FakeTelegram, chat: int, since: int = 0) -> int:
+    return len([t for t in api.texts(chat, since=since) if t.startswith(DONE)])
 
 
 def big_csv(rows: int) -> bytes:
@@ -69,8 +71,8 @@ def test_flood_control_server_errors_and_timeouts_lose_no_reply(fresh, files, sa
     assert any(
         name.endswith(".xlsx") for c in api.calls_to(chat, "sendDocument") for name in c.files
     )
-    api.text(chat, "/top A")
-    api.wait_text(chat, "A — clients clés ·")
+    sent = api.text(chat, "/top A")
+    api.wait_text(chat, "A — clients clés ·", since=sent)
 
 
 def test_a_restart_keeps_data_and_settings(fresh, files, sales_rows):
@@ -79,16 +81,14 @@ def test_a_restart_keeps_data_and_settings(fresh, files, sales_rows):
     first = start()
     api.document(chat, files.csv(sales_rows), "v.csv")
     api.wait_for(lambda calls: finished(api, chat) >= 1, 90)
-    api.press(chat, "set:lang:en")
-    api.wait_text(chat, "of your clients bring")
+    sent = api.press(chat, "set:lang:en")
+    api.wait_text(chat, "of your clients bring", since=sent)
     first.stop()
     start()
-    api.text(chat, "/summary")
-    api.wait_for(
-        lambda calls: len([t for t in api.texts(chat) if "of your clients bring" in t]) >= 2
-    )
-    api.text(chat, "/top A")
-    reply = api.wait_text(chat, "A — key clients ·")
+    sent = api.text(chat, "/summary")
+    api.wait_text(chat, "of your clients bring", since=sent)
+    sent = api.text(chat, "/top A")
+    reply = api.wait_text(chat, "A — key clients ·", since=sent)
     assert "1. Alpha" in reply.text
 
 
@@ -98,10 +98,10 @@ def test_a_large_file_in_one_chat_does_not_block_another(fresh, files, sales_row
     busy, other = 110, 111
     api.document(other, files.csv(sales_rows), "small.csv")
     api.wait_for(lambda calls: finished(api, other) >= 1, 90)
-    api.document(busy, big_csv(300_000), "big.csv")
-    api.wait_text(busy, "⏳ Lecture et analyse de big.csv")
-    api.text(other, "/top A")
-    api.wait_text(other, "A — clients clés ·")
+    sent = api.document(busy, big_csv(300_000), "big.csv")
+    api.wait_text(busy, "⏳ Lecture et analyse de big.csv", since=sent)
+    sent = api.text(other, "/top A")
+    api.wait_text(other, "A — clients clés ·", since=sent)
     assert finished(api, busy) == 0  # answered while the large file was still being analysed
     api.wait_for(lambda calls: finished(api, busy) >= 1, 180)
 

@@ -8,7 +8,9 @@ import pytest
 
 from analysis.pipeline import run
 from analysis.settings import AnalysisSettings
-from reports.text import as_html, as_plain, summary_lines, top_lines
+from reports.formatting import Formatter
+from reports.messages import Messages
+from reports.text import Section, as_html, as_plain, summary_sections, top_lines
 
 TODAY = dt.date(2025, 2, 1)
 
@@ -23,7 +25,7 @@ def result(files, sales_rows):
 
 
 def test_french_summary(result):
-    text = as_plain(summary_lines(result, "fr", TODAY))
+    text = as_plain(summary_sections(result, "fr", TODAY))
     assert "Période : du 15/01/2025 au 22/01/2025 · critère : ventes" in text
     assert "0,6\u00a0% de vos clients apportent 80,0\u00a0% des ventes." in text
     assert "A — clients clés : 1 client (0,6\u00a0%) · 8\u202f000\u00a0€ (80,0\u00a0%)" in text
@@ -36,7 +38,7 @@ def test_french_summary(result):
 
 
 def test_english_summary(result):
-    text = as_plain(summary_lines(result, "en", TODAY))
+    text = as_plain(summary_sections(result, "en", TODAY))
     assert "0.6% of your clients bring 80.0% of sales." in text
     assert "C — small clients: 2 clients (1.3%) · €500.00 (5.0%)" in text
     assert "1 row left out: 1 × unreadable number." in text
@@ -44,19 +46,39 @@ def test_english_summary(result):
 
 
 def test_no_contract_line_when_none_ends_soon(result):
-    text = as_plain(summary_lines(result, "en", dt.date(2026, 1, 1)))
+    text = as_plain(summary_sections(result, "en", dt.date(2026, 1, 1)))
     assert "No A client's contract ends within 90 days." in text
 
 
-def test_html_is_escaped_and_fits_a_message(files):
+def test_html_is_escaped(files):
     rows = [["Client", "Montant"], ["<b>Evil</b> & Co", "10"], ["Autre", "1"]]
-    html = as_html(summary_lines(run(files.csv(rows), "<x>.csv", AnalysisSettings()), "en", TODAY))
+    html = as_html(
+        summary_sections(run(files.csv(rows), "<x>.csv", AnalysisSettings()), "en", TODAY)
+    )
     assert "&lt;x&gt;.csv" in html and "<x>" not in html
     assert html.startswith("<b>ABC analysis")
-    assert len(html) <= 4096  # one Telegram message
+
+
+def test_the_summary_is_titled_sections(result):
+    sections = summary_sections(result, "en", TODAY)
+    assert [s.title for s in sections] == [
+        "ABC analysis of the client base",
+        "0.6% of your clients bring 80.0% of sales.",
+        None,
+        "What to do",
+        "A clients whose contract ends within 90 days",
+    ]
+    assert sections[1].lines[0].startswith("A — key clients: 1 client")
+    assert as_plain([Section(("one", "two"), "Title"), Section(("three",))]) == (
+        "Title\none\ntwo\n\nthree\n"
+    )
+    assert as_html([Section(("a < b",), "T&C")]) == "<b>T&amp;C</b>\na &lt; b"
 
 
 def test_top_lines_page_through_a_category(result):
-    lines = top_lines(result, "en", "D", count=3, offset=2)
+    m, f = Messages("en"), Formatter("en", "EUR")
+    page = result.clients_in("D").iloc[2:5].itertuples()
+    lines = top_lines(page, m, f)
     # Equal totals share their rank: the 150 zero totals all rank 6th.
-    assert [line.text[:9] for line in lines] == ["6. Petit "] * 3
+    assert [line[:9] for line in lines] == ["6. Petit "] * 3
+    assert top_lines(result.clients_in("A").itertuples(), m, f) == ("1. Alpha — €8,000 (80.0%)",)
