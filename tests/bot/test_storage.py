@@ -154,7 +154,7 @@ def test_upgrading_a_first_version_database_keeps_its_data(storage_url):
     old.close()
     upgraded = Storage(storage_url)
     upgraded.migrate()
-    assert upgraded.chat(42).criterion == "profit" and upgraded.chat(42).period == "12m"
+    assert upgraded.chat(42).criterion == "profit" and upgraded.chat(42).period.label() == "12m"
     latest = upgraded.latest_analysis(42)
     assert (
         latest is not None
