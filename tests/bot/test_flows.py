@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 import re
 from datetime import date
@@ -86,3 +87,32 @@ def test_a_caption_overrides_only_what_it_names():
 def test_the_job_crosses_into_the_pool_as_is():
     job = Job(AnalysisSettings(period=PeriodSpec(kind="months", months=12)), "fr", date(2025, 3, 1))
     assert pickle.loads(pickle.dumps(job)) == job
+
+
+def test_the_last_analysis_is_read_once_a_save_in_progress_is_done():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.flows.analyses import latest_analysis
+    from bot.services import Services
+
+    class Storage:
+        saved = False
+
+        def latest_analysis(self, chat_id):
+            return "new" if self.saved else "previous"
+
+    async def scenario():
+        storage = Storage()
+        services = Services(config=None, storage=storage, pool=ThreadPoolExecutor(1))
+        lock = services.saving(5)
+        await lock.acquire()
+        reading = asyncio.ensure_future(latest_analysis(services, 5))
+        await asyncio.sleep(0.05)
+        assert not reading.done()
+        storage.saved = True
+        lock.release()
+        assert await reading == "new"
+        await lock.acquire()  # another save in chat 5 does not hold chat 6 up
+        assert await asyncio.wait_for(latest_analysis(services, 6), 5) == "new"
+
+    asyncio.run(scenario())
