@@ -14,6 +14,7 @@ from telegram.ext import Application
 
 from bot.chat_settings import ChatSettings
 from bot.context import BotContext
+from bot.flows.analyses import latest_analysis
 from bot.flows.reminders import (
     DEFAULT_HOUR,
     contract_ends_ahead,
@@ -46,7 +47,7 @@ async def sweep(application: Application, now: datetime) -> None:
             if settings.source_next_at is not None and settings.source_next_at <= now:
                 async with services.lock(chat_id):  # not in the middle of an upload
                     await run_scheduled_source(reply, settings)
-            latest = await services.db(services.storage.latest_analysis, chat_id)
+            latest = await latest_analysis(services, chat_id)
             if latest is None:
                 continue
             await _review(reply, settings, latest)

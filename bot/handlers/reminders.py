@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot.context import BotContext
+from bot.flows.analyses import latest_analysis
 from bot.flows.reminders import contract_ends_ahead, contracts_text, interval_text, review_state
 from bot.reminders import next_review_moment, parse_hour, parse_interval
 from reports.formatting import Formatter
@@ -44,7 +45,7 @@ async def _state(context: BotContext, m: Messages) -> str:
     svc = context.services
     chat_id = context.chat_id
     settings = await context.chat_settings()
-    latest = await svc.db(svc.storage.latest_analysis, chat_id)
+    latest = await latest_analysis(svc, chat_id)
     sent = await svc.db(svc.storage.sent_keys, chat_id, "review:")
     state = review_state(settings, latest, svc.config.default_timezone, sent)
     if state.interval is None:
@@ -75,7 +76,7 @@ async def contracts(update: Update, context: BotContext) -> None:
     """/contracts: the coming contract ends of key clients (and B clients, as a setting)."""
     svc = context.services
     settings, m = await context.chat_messages()
-    latest = await svc.db(svc.storage.latest_analysis, context.chat_id)
+    latest = await latest_analysis(svc, context.chat_id)
     if latest is None:
         await context.send(m("bot.no_analysis"))
         return
