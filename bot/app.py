@@ -17,6 +17,7 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     MessageHandler,
     TypeHandler,
@@ -25,7 +26,7 @@ from telegram.ext import (
 
 from bot import callbacks, jobs, work
 from bot.config import Config, ConfigError
-from bot.context import CONTEXT_TYPES, BotContext
+from bot.context import BotContext
 from bot.handlers import admin, browse, errors, reminders, settings, sources, start, upload
 from bot.request import RetryingRequest
 from bot.services import Services
@@ -103,7 +104,7 @@ def build_application(
         .get_updates_request(_request(2, request_timeout))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .context_types(CONTEXT_TYPES)
+        .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(True)  # one chat's long analysis must not hold up the others
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.chat_settings import ChatSettings
 from bot.flows.reply import Reply
@@ -74,6 +74,3 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """The chat's settings and the messages in its reply language."""
         settings = await self.chat_settings()
         return settings, self.messages(settings)
-
-
-CONTEXT_TYPES = ContextTypes(context=BotContext)
