@@ -1,8 +1,9 @@
 """The bot under a 20 MB upload, driven through the stand-in Bot API server of the tests.
 
 Measures, in one run: the whole-process time of `clientbase analyze FILE --out DIR`; the bot's
-time from the upload to its last reply on the same file; and `/top A` latency in another chat,
-idle and while the large file is processed (p95 of 20 requests each).
+time from the upload to its status message, its summary, its charts, its Excel file and its last
+reply on the same file (medians); and `/top A` latency in another chat, idle and while the large
+file is processed (p95 of 20 requests each).
 
 Run by hand: `python benchmarks/bench_bot.py [--runs 3]`.
 """
@@ -56,6 +57,24 @@ def done(api: FakeTelegram, chat: int) -> int:
     return len([t for t in api.texts(chat) if t.startswith("✅")])
 
 
+def milestones(api: FakeTelegram, chat: int, since: float) -> dict[str, float]:
+    """Seconds from `since` to the first status message, summary, chart album and Excel file."""
+    found: dict[str, float] = {}
+    for call in [c for c in api.calls if c.chat_id == chat and c.at >= since]:
+        if call.method == "sendMessage" and "reply_markup" in call.params:
+            step = "summary"
+        elif call.method == "sendMessage":
+            step = "status"
+        elif call.method == "sendMediaGroup":
+            step = "charts"
+        elif call.method == "sendDocument":
+            step = "excel"
+        else:
+            continue
+        found.setdefault(step, call.at - since)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -81,8 +100,9 @@ def main() -> None:
             idle = top_latency(api, 20)
             data = path.read_bytes()
             totals, loaded = [], []
+            steps: dict[str, list[float]] = {}
             for run in range(args.runs):
-                started = time.perf_counter()
+                started, since = time.perf_counter(), time.monotonic()
                 api.document(BUSY, data, path.name)
                 api.wait_for(
                     lambda calls: "Lecture et analyse" in " ".join(api.texts(BUSY)[-2:]), 60
@@ -90,10 +110,14 @@ def main() -> None:
                 loaded += top_latency(api, 20, stop_when_done=True)
                 api.wait_for(lambda calls, r=run: done(api, BUSY) > r, 600)
                 totals.append(time.perf_counter() - started)
+                for step, seconds in milestones(api, BUSY, since).items():
+                    steps.setdefault(step, []).append(seconds)
         finally:
             bot.stop()
             api.stop()
     bot_time = statistics.median(totals)
+    for step in ("status", "summary", "charts", "excel"):
+        print(f"  bot, upload to {step:<29} {statistics.median(steps[step]):7.2f} s")
     print(f"  bot, upload to last reply                    {bot_time:7.2f} s")
     print(f"  ratio {bot_time / cli:.2f} (target <= 1.5)")
     limit = max(5 * p95(idle), 0.3)

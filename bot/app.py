@@ -8,6 +8,7 @@ import logging
 import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -16,14 +17,16 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot import jobs, work
+from bot import callbacks, jobs, work
 from bot.config import Config, ConfigError
+from bot.context import BotContext
 from bot.handlers import admin, browse, errors, reminders, settings, sources, start, upload
 from bot.request import RetryingRequest
 from bot.services import Services
@@ -80,7 +83,9 @@ def _request(pool_size: int, timeout: float) -> RetryingRequest:
     )
 
 
-def build_application(config: Config, *, request_timeout: float = 20.0) -> Application:
+def build_application(
+    config: Config, *, request_timeout: float = 20.0
+) -> Application[Any, BotContext, Any, Any, Any, Any]:
     """The bot with every handler wired, storage and worker pool attached."""
     storage = Storage(config.database_url)
     pool = ProcessPoolExecutor(
@@ -99,6 +104,7 @@ def build_application(config: Config, *, request_timeout: float = 20.0) -> Appli
         .get_updates_request(_request(2, request_timeout))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(True)  # one chat's long analysis must not hold up the others
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -123,13 +129,13 @@ def build_application(config: Config, *, request_timeout: float = 20.0) -> Appli
             CommandHandler("allow", admin.allow),
             CommandHandler("deny", admin.deny),
             MessageHandler(filters.Document.ALL, upload.document),
-            CallbackQueryHandler(start.sample, pattern=r"^sample$"),
-            CallbackQueryHandler(browse.top_button, pattern=r"^top:"),
-            CallbackQueryHandler(browse.client_button, pattern=r"^client:"),
-            CallbackQueryHandler(browse.export_button, pattern=r"^export:"),
-            CallbackQueryHandler(settings.settings_button, pattern=r"^(settings$|set:)"),
-            CallbackQueryHandler(admin.forget_button, pattern=r"^forget:"),
-            CallbackQueryHandler(sources.source_button, pattern=r"^source:"),
+            CallbackQueryHandler(start.sample, pattern=callbacks.SAMPLE_PATTERN),
+            CallbackQueryHandler(browse.top_button, pattern=callbacks.TOP_PATTERN),
+            CallbackQueryHandler(browse.client_button, pattern=callbacks.CLIENT_PATTERN),
+            CallbackQueryHandler(browse.export_button, pattern=callbacks.EXPORT_PATTERN),
+            CallbackQueryHandler(settings.settings_button, pattern=callbacks.SETTINGS_PATTERN),
+            CallbackQueryHandler(admin.forget_button, pattern=callbacks.FORGET_PATTERN),
+            CallbackQueryHandler(sources.source_button, pattern=callbacks.SOURCE_PATTERN),
         ]
     )
     application.add_error_handler(errors.on_error)

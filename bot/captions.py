@@ -4,31 +4,35 @@ from __future__ import annotations
 
 from analysis.columns import fold
 from analysis.errors import InputError
-from analysis.period import parse_period
+from analysis.period import PeriodSpec, parse_period
+from analysis.settings import Criterion
+from bot.chat_settings import SettingsOverrides
 
 _CRITERIA = {
-    "profit": "profit",
-    "benefice": "profit",
-    "marge": "profit",
-    "margin": "profit",
-    "sales": "sales",
-    "ventes": "sales",
-    "ca": "sales",
-    "revenue": "sales",
+    "profit": Criterion.PROFIT,
+    "benefice": Criterion.PROFIT,
+    "marge": Criterion.PROFIT,
+    "margin": Criterion.PROFIT,
+    "sales": Criterion.SALES,
+    "ventes": Criterion.SALES,
+    "ca": Criterion.SALES,
+    "revenue": Criterion.SALES,
 }
 
 
-def parse_caption(caption: str | None) -> dict[str, str]:
-    """Overrides found in a caption; words that are neither are ignored (captions are free text)."""
-    overrides: dict[str, str] = {}
+def parse_caption(caption: str | None) -> SettingsOverrides:
+    """Overrides found in a caption; words that are neither are ignored (captions are free text).
+    The last criterion and the last period named win."""
+    criterion: Criterion | None = None
+    period: PeriodSpec | None = None
     for word in fold(caption or "").replace(",", " ").split():
         if word in _CRITERIA:
-            overrides["criterion"] = _CRITERIA[word]
+            criterion = _CRITERIA[word]
             continue
         try:
             spec = parse_period(word)
         except InputError:
             continue
         if spec.kind != "all":
-            overrides["period"] = spec.label()
-    return overrides
+            period = spec
+    return SettingsOverrides(criterion, period)

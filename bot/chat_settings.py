@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+
+from analysis.period import PeriodSpec
+from analysis.settings import AnalysisSettings, Criterion, Thresholds
+
+
+@dataclass(frozen=True)
+class SettingsOverrides:
+    """What one analysis asks for beyond the chat's settings (a file's caption)."""
+
+    criterion: Criterion | None = None
+    period: PeriodSpec | None = None
+
+
+# A chat never seen analyses with analysis' own defaults: they are written there only.
+_ANALYSIS_DEFAULTS = AnalysisSettings()
 
 
 @dataclass(frozen=True)
@@ -13,10 +28,9 @@ class ChatSettings:
     chat_id: int
     language: str | None = None
     timezone: str | None = None
-    criterion: str = "sales"
-    cut_a: float = 80.0
-    cut_b: float = 15.0
-    period: str = "all"
+    criterion: Criterion = _ANALYSIS_DEFAULTS.criterion
+    thresholds: Thresholds = _ANALYSIS_DEFAULTS.thresholds
+    period: PeriodSpec = _ANALYSIS_DEFAULTS.period
     remind_every: str = "24m"
     remind_at: str = "09:00"
     heads_up_days: int = 14
@@ -31,3 +45,14 @@ class ChatSettings:
     def contract_categories(self) -> tuple[str, ...]:
         """Whose contract ends are announced: A clients, and B clients when asked."""
         return ("A", "B") if self.contract_b else ("A",)
+
+    def analysis_settings(self, overrides: SettingsOverrides | None = None) -> AnalysisSettings:
+        """The one place an analysis' settings are made: the chat's, then the overrides."""
+        settings = AnalysisSettings(self.criterion, self.thresholds, self.period)
+        if overrides is None:
+            return settings
+        return replace(
+            settings,
+            criterion=overrides.criterion or settings.criterion,
+            period=overrides.period or settings.period,
+        )

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from functools import partial
+from typing import ParamSpec, TypeVar
 
 from bot.access import AccessPolicy
 from bot.config import Config
@@ -31,6 +32,7 @@ class Services:
     pool: Executor
     clock: Callable[[], datetime] = utc_now
     locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    saves: dict[int, asyncio.Lock] = field(default_factory=dict)
     runtime_allowed: frozenset[int] = frozenset()
     sources: dict[str, Source] = field(default_factory=dict)
 
@@ -47,11 +49,16 @@ class Services:
         """One lock per chat: two uploads in a chat are handled one after the other."""
         return self.locks.setdefault(chat_id, asyncio.Lock())
 
+    def saving(self, chat_id: int) -> asyncio.Lock:
+        """Held while a chat's new analysis is being stored, which may outlast the sending of its
+        summary: whoever reads the chat's last analysis waits for it."""
+        return self.saves.setdefault(chat_id, asyncio.Lock())
+
     async def db(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a storage call in a thread, off the event loop."""
         return await asyncio.to_thread(function, *args, **kwargs)
 
-    async def work(self, function: Callable[..., T], *args: Any) -> T:
-        """Run heavy work in the process pool."""
+    async def work(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run heavy work in the process pool; typed, so mypy checks what crosses into it."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, function, *args)
+        return await loop.run_in_executor(self.pool, partial(function, *args, **kwargs))

@@ -9,10 +9,9 @@ from typing import Any
 
 from analysis import persist
 from analysis.abc import analyze
-from analysis.period import parse_period
 from analysis.pipeline import load
 from analysis.result import AnalysisResult
-from analysis.settings import AnalysisSettings, Limits, ReadOptions, Thresholds
+from analysis.settings import AnalysisSettings, Limits, ReadOptions
 from bot.sources import Source, fetch
 from bot.summary import AnalysisSummary
 from reports.charts import Chart
@@ -22,32 +21,23 @@ from reports.text import as_html, segment_sections, summary_sections
 
 @dataclass(frozen=True)
 class Job:
-    """How to analyse: the chat's settings (with a caption's overrides) and the day it is."""
+    """How to analyse: the settings (the chat's, with a caption's overrides), the language of
+    the charts and reports, and the day it is."""
 
-    criterion: str
-    cut_a: float
-    cut_b: float
-    period: str
+    settings: AnalysisSettings
     language: str
     today: date
     currency: str | None = None
 
-    def settings(self) -> AnalysisSettings:
-        return AnalysisSettings(
-            criterion=self.criterion,  # type: ignore[arg-type]
-            thresholds=Thresholds(self.cut_a, self.cut_b),
-            period=parse_period(self.period),
-        )
-
 
 @dataclass(frozen=True)
 class Outcome:
-    """An analysis ready to store and send."""
+    """An analysis ready to store and send; its charts are drawn by a second call (`charts`), so
+    the summary need not wait for them."""
 
     result: AnalysisResult
     texts: dict[str, str]
     summary: AnalysisSummary
-    charts: list[Chart]
     table: bytes | None = None
     table_meta: dict[str, Any] | None = None
 
@@ -57,12 +47,12 @@ def warm_up() -> None:
     import matplotlib.figure  # noqa: F401
     import xlsxwriter  # noqa: F401
 
+    import reports.charts  # noqa: F401
+
 
 def _outcome(
     result: AnalysisResult, job: Job, table: bytes | None, meta: dict[str, Any] | None
 ) -> Outcome:
-    from reports.charts import render_charts
-
     texts = {
         language: as_html(
             summary_sections(result, language, job.today, job.currency)
@@ -70,26 +60,41 @@ def _outcome(
         )
         for language in available_languages()
     }
-    summary = AnalysisSummary.of(result)
-    return Outcome(result, texts, summary, render_charts(result, job.language), table, meta)
+    return Outcome(result, texts, AnalysisSummary.of(result), table, meta)
 
 
 def analyse_file(data: bytes, name: str, job: Job, max_bytes: int) -> Outcome:
-    """A new upload: read, clean, classify, render; the cleaned table comes back for storage."""
+    """A new upload: read, clean, classify, write the texts; the cleaned table comes back for
+    storage."""
     tx = load(data, name, ReadOptions(limits=Limits(max_bytes=max_bytes)))
-    result = analyze(tx, job.settings())
+    result = analyze(tx, job.settings)
     table, meta = persist.dump(tx)
     return _outcome(result, job, table, meta)
 
 
 def analyse_stored(table: bytes, meta: dict[str, Any], job: Job) -> Outcome:
     """A stored table under new settings: no new upload needed."""
-    return _outcome(analyze(persist.load(table, meta), job.settings()), job, None, None)
+    return _outcome(analyze(persist.load(table, meta), job.settings), job, None, None)
+
+
+def run_source(source: Source, job: Job) -> Outcome:
+    """Read a configured source and analyse it, as an upload would be."""
+    tx = fetch(source, job.settings.period)
+    result = analyze(tx, job.settings)
+    table, meta = persist.dump(tx)
+    return _outcome(result, job, table, meta)
+
+
+def charts(result: AnalysisResult, language: str) -> list[Chart]:
+    """The charts of an analysis, drawn after its summary has gone out."""
+    from reports.charts import render_charts
+
+    return render_charts(result, language)
 
 
 def report_file(table: bytes, meta: dict[str, Any], job: Job, kind: str) -> bytes:
     """The Excel or PDF report of a stored table under the given settings."""
-    result = analyze(persist.load(table, meta), job.settings())
+    result = analyze(persist.load(table, meta), job.settings)
     return report_of(result, job, kind)
 
 
@@ -101,11 +106,3 @@ def report_of(result: AnalysisResult, job: Job, kind: str) -> bytes:
     from reports.excel import excel_report
 
     return excel_report(result, job.language, job.today, job.currency)
-
-
-def run_source(source: Source, job: Job) -> Outcome:
-    """Read a configured source and analyse it, as an upload would be."""
-    tx = fetch(source, parse_period(job.period))
-    result = analyze(tx, job.settings())
-    table, meta = persist.dump(tx)
-    return _outcome(result, job, table, meta)

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import html
-from pathlib import PurePath
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from analysis.result import CATEGORIES
-from bot import work
+from bot import callbacks
 from bot.chat_settings import ChatSettings
-from bot.handlers.common import (
-    Context,
-    chat_id_of,
-    language_for,
-    local_today,
-    send_html,
-    services,
-    settings_of,
-    summary_keyboard,
-)
+from bot.context import BotContext
+from bot.flows.analyses import latest_analysis, send_report
+from bot.flows.reply import summary_keyboard
 from bot.storage import AnalysisRecord, ClientRow
 from reports.formatting import Formatter
 from reports.messages import Messages
@@ -29,15 +21,12 @@ PAGE = 10
 MAX_PAGE = 50
 
 
-async def _context(
-    update: Update, context: Context
-) -> tuple[Messages, ChatSettings, AnalysisRecord | None]:
-    svc = services(context)
-    settings = await settings_of(update, context)
-    m = Messages(language_for(settings, update, svc.config.default_language))
-    latest = await svc.db(svc.storage.analyses.latest, chat_id_of(update))
+async def _context(context: BotContext) -> tuple[Messages, ChatSettings, AnalysisRecord | None]:
+    """The messages, the settings and the last analysis; without one, the chat is told."""
+    settings, m = await context.chat_messages()
+    latest = await latest_analysis(context.services, context.chat_id)
     if latest is None:
-        await context.bot.send_message(chat_id_of(update), html.escape(m("bot.no_analysis")))
+        await context.send(m("bot.no_analysis"))
     return m, settings, latest
 
 
@@ -45,44 +34,50 @@ def _formatter(m: Messages, analysis: AnalysisRecord) -> Formatter:
     return Formatter(m.language, analysis.summary.money_currency)
 
 
-async def top(update: Update, context: Context) -> None:
+async def top(update: Update, context: BotContext) -> None:
     """/top [A|B|C|D] [N]: a category's clients, best first."""
     args = context.args or []
     letter = args[0].upper() if args else "A"
     count = int(args[1]) if len(args) > 1 and args[1].isdigit() else PAGE
-    m, _, latest = await _context(update, context)
+    m, _, latest = await _context(context)
     if latest is None:
         return
     if letter not in CATEGORIES:
-        await context.bot.send_message(chat_id_of(update), html.escape(m("bot.top_usage")))
+        await context.send(m("bot.top_usage"))
         return
     text, markup = await _top_page(
         context, m, latest, letter, offset=0, count=max(1, min(count, MAX_PAGE))
     )
-    await context.bot.send_message(chat_id_of(update), text, reply_markup=markup)
+    await context.send_html(text, markup)
 
 
-async def top_button(update: Update, context: Context) -> None:
+async def top_button(update: Update, context: BotContext) -> None:
     """The Top buttons and the page buttons: `top:LETTER:OFFSET[:COUNT]`."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    _, letter, offset, *rest = query.data.split(":")
-    m, _, latest = await _context(update, context)
+    letter, offset, *rest = callbacks.fields(query.data)
+    m, _, latest = await _context(context)
     if latest is None:
         return
     count = int(rest[0]) if rest else PAGE
     text, markup = await _top_page(context, m, latest, letter, offset=int(offset), count=count)
     if int(offset) == 0 and not rest:
-        await context.bot.send_message(chat_id_of(update), text, reply_markup=markup)
+        await context.send_html(text, markup)
     else:
         await query.edit_message_text(text, reply_markup=markup)
 
 
 async def _top_page(
-    context: Context, m: Messages, latest: AnalysisRecord, letter: str, *, offset: int, count: int
+    context: BotContext,
+    m: Messages,
+    latest: AnalysisRecord,
+    letter: str,
+    *,
+    offset: int,
+    count: int,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    svc = services(context)
+    svc = context.services
     rows, total = await svc.db(svc.storage.analyses.top, latest.id, letter, offset, count)
     if total == 0:
         return html.escape(m("bot.top_empty", category=letter)), None
@@ -98,67 +93,62 @@ async def _top_page(
         buttons.append(
             InlineKeyboardButton(
                 m("bot.button_previous"),
-                callback_data=f"top:{letter}:{max(0, offset - count)}:{count}",
+                callback_data=callbacks.top(letter, max(0, offset - count), count),
             )
         )
     if offset + count < total:
         buttons.append(
             InlineKeyboardButton(
-                m("bot.button_next"), callback_data=f"top:{letter}:{offset + count}:{count}"
+                m("bot.button_next"), callback_data=callbacks.top(letter, offset + count, count)
             )
         )
     return text, InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-async def client(update: Update, context: Context) -> None:
+async def client(update: Update, context: BotContext) -> None:
     """/client NAME: one client's card, or a short pick list when several match."""
     query = " ".join(context.args or []).strip()
-    m, _, latest = await _context(update, context)
+    m, _, latest = await _context(context)
     if latest is None:
         return
-    chat_id = chat_id_of(update)
     if not query:
-        await context.bot.send_message(chat_id, html.escape(m("bot.client_usage")))
+        await context.send(m("bot.client_usage"))
         return
-    svc = services(context)
+    svc = context.services
     found = await svc.db(svc.storage.analyses.find, latest.id, query)
     if not found:
-        await context.bot.send_message(chat_id, html.escape(m("bot.client_none", query=query)))
+        await context.send(m("bot.client_none", query=query))
     elif len(found) == 1:
-        await context.bot.send_message(chat_id, await _card(context, m, latest, found[0]))
+        await context.send_html(await _card(context, m, latest, found[0]))
     else:
         buttons = [
             [
                 InlineKeyboardButton(
-                    row.client[:60], callback_data=f"client:{latest.id}:{row.position}"
+                    row.client[:60], callback_data=callbacks.client(latest.id, row.position)
                 )
             ]
             for row in found
         ]
-        await context.bot.send_message(
-            chat_id,
-            html.escape(m("bot.client_pick", query=query)),
-            reply_markup=InlineKeyboardMarkup(buttons),
-        )
+        await context.send(m("bot.client_pick", query=query), InlineKeyboardMarkup(buttons))
 
 
-async def client_button(update: Update, context: Context) -> None:
+async def client_button(update: Update, context: BotContext) -> None:
     """A choice in the pick list: `client:ANALYSIS:POSITION`."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    _, analysis_id, position = query.data.split(":")
-    m, _, latest = await _context(update, context)
+    analysis_id, position = callbacks.fields(query.data)
+    m, _, latest = await _context(context)
     if latest is None or latest.id != int(analysis_id):
         return
-    svc = services(context)
+    svc = context.services
     row = await svc.db(svc.storage.analyses.client_at, latest.id, int(position))
     if row is not None:
-        await context.bot.send_message(chat_id_of(update), await _card(context, m, latest, row))
+        await context.send_html(await _card(context, m, latest, row))
 
 
-async def _card(context: Context, m: Messages, latest: AnalysisRecord, row: ClientRow) -> str:
-    svc = services(context)
+async def _card(context: BotContext, m: Messages, latest: AnalysisRecord, row: ClientRow) -> str:
+    svc = context.services
     f = _formatter(m, latest)
     card = m(
         "bot.client_card",
@@ -178,67 +168,43 @@ async def _card(context: Context, m: Messages, latest: AnalysisRecord, row: Clie
     return html.escape(card)
 
 
-async def summary(update: Update, context: Context) -> None:
+async def summary(update: Update, context: BotContext) -> None:
     """/summary: the last analysis again."""
-    m, _, latest = await _context(update, context)
+    m, _, latest = await _context(context)
     if latest is not None:
         text = latest.texts.get(m.language) or next(iter(latest.texts.values()))
-        await send_html(context.bot, chat_id_of(update), text, summary_keyboard(m))
+        await context.send_html(text, summary_keyboard(m))
 
 
-async def export(update: Update, context: Context) -> None:
+async def export(update: Update, context: BotContext) -> None:
     """/export xlsx|pdf: the reports of the last analysis again."""
     kind = (context.args or [""])[0].lower().lstrip(".")
-    m, settings, latest = await _context(update, context)
+    m, settings, latest = await _context(context)
     if latest is None:
         return
     if kind not in ("xlsx", "pdf", "excel"):
-        await context.bot.send_message(chat_id_of(update), html.escape(m("bot.export_usage")))
+        await context.send(m("bot.export_usage"))
         return
-    await _send_report(
-        update, context, m, settings, latest, kind="pdf" if kind == "pdf" else "xlsx"
-    )
+    await send_report(context.reply(), settings, m, latest, "pdf" if kind == "pdf" else "xlsx")
 
 
-async def export_button(update: Update, context: Context) -> None:
+async def export_button(update: Update, context: BotContext) -> None:
     """The PDF (or Excel) button under a summary: `export:pdf`."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    m, settings, latest = await _context(update, context)
+    m, settings, latest = await _context(context)
     if latest is not None:
-        await _send_report(update, context, m, settings, latest, kind=query.data.split(":")[1])
+        await send_report(context.reply(), settings, m, latest, callbacks.payload(query.data))
 
 
-async def _send_report(
-    update: Update,
-    context: Context,
-    m: Messages,
-    settings: ChatSettings,
-    latest: AnalysisRecord,
-    *,
-    kind: str,
-) -> None:
-    svc = services(context)
-    upload = await svc.db(svc.storage.analyses.upload, latest.upload_id)
-    if upload is None:
-        return
-    today = local_today(settings, svc.config.default_timezone, svc.clock())
-    job = work.Job(latest.criterion, latest.cut_a, latest.cut_b, latest.period, m.language, today)
-    content = await svc.work(work.report_file, upload.data, upload.meta, job, kind)
-    await context.bot.send_document(
-        chat_id_of(update), content, filename=f"{PurePath(latest.file_name).stem}-abc.{kind}"
-    )
-
-
-async def history(update: Update, context: Context) -> None:
+async def history(update: Update, context: BotContext) -> None:
     """/history: past analyses with their date, file, criterion and category counts."""
-    svc = services(context)
-    settings = await settings_of(update, context)
-    m = Messages(language_for(settings, update, svc.config.default_language))
-    records = await svc.db(svc.storage.analyses.history, chat_id_of(update))
+    svc = context.services
+    _, m = await context.chat_messages()
+    records = await svc.db(svc.storage.analyses.history, context.chat_id)
     if not records:
-        await context.bot.send_message(chat_id_of(update), html.escape(m("bot.history_empty")))
+        await context.send(m("bot.history_empty"))
         return
     f = Formatter(m.language)
     lines = [f"<b>{html.escape(m('bot.history_title'))}</b>"]
@@ -259,4 +225,4 @@ async def history(update: Update, context: Context) -> None:
                 )
             )
         )
-    await send_html(context.bot, chat_id_of(update), "\n".join(lines))
+    await context.send_html("\n".join(lines))

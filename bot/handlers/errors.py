@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import Update
 
-from bot.handlers.common import Context, language_for, services
-from reports.messages import Messages
+from bot.context import BotContext
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: Context) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Any unexpected error: logged with the update it came from; the user gets an apology."""
     chat = update.effective_chat if isinstance(update, Update) else None
     user = update.effective_user if isinstance(update, Update) else None
@@ -25,10 +23,8 @@ async def on_error(update: object, context: Context) -> None:
     )
     if chat is None or not isinstance(update, Update):
         return
-    svc = services(context)
     try:
-        settings = await svc.db(svc.storage.chats.get, chat.id)
-        m = Messages(language_for(settings, update, svc.config.default_language))
-        await context.bot.send_message(chat.id, html.escape(m("bot.apology")))
+        _, m = await context.chat_messages()
+        await context.send(m("bot.apology"))
     except Exception:  # the apology itself must never take the bot down
         log.exception("Could not send the apology to chat %s", chat.id)

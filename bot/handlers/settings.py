@@ -3,28 +3,18 @@ on the stored table, and the re-run is stored as a new analysis."""
 
 from __future__ import annotations
 
-import html
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from analysis.errors import InputError
-from analysis.period import parse_period
-from analysis.settings import Thresholds
-from bot import work
+from analysis.period import PeriodSpec, parse_period
+from analysis.settings import Criterion, Thresholds
+from bot import callbacks
 from bot.chat_settings import ChatSettings
-from bot.handlers.common import (
-    Context,
-    analysis_record,
-    chat_id_of,
-    deliver,
-    job_for,
-    language_for,
-    local_today,
-    services,
-    settings_of,
-)
+from bot.context import BotContext
+from bot.flows.analyses import rerun
 from reports.formatting import Formatter
 from reports.messages import Messages, available_languages, catalogue
 
@@ -41,8 +31,7 @@ TIMEZONES = (
 )
 
 
-def _period_text(m: Messages, period: str) -> str:
-    spec = parse_period(period)
+def _period_text(m: Messages, spec: PeriodSpec) -> str:
     if spec.kind == "all":
         return m("bot.period_all")
     if spec.kind == "months":
@@ -55,8 +44,8 @@ def _title(m: Messages, settings: ChatSettings, timezone: str) -> str:
     return m(
         "bot.settings_title",
         criterion=m(f"criterion.{settings.criterion}"),
-        a=f.number(settings.cut_a),
-        b=f.number(settings.cut_b),
+        a=f.number(settings.thresholds.a),
+        b=f.number(settings.thresholds.b),
         period=_period_text(m, settings.period),
         language=catalogue(m.language)["language.name"],
         timezone=settings.timezone or timezone,
@@ -69,72 +58,72 @@ def _keyboard(m: Messages, settings: ChatSettings, today: date) -> InlineKeyboar
 
     criteria = [
         InlineKeyboardButton(
-            mark(m(f"criterion.{c}"), settings.criterion == c), callback_data=f"set:crit:{c}"
+            mark(m(f"criterion.{c}"), settings.criterion == c),
+            callback_data=callbacks.setting("crit", c.value),
         )
-        for c in ("sales", "profit")
+        for c in Criterion
     ]
     cuts = [
         InlineKeyboardButton(
-            mark(f"{a}/{b}", (settings.cut_a, settings.cut_b) == (a, b)),
-            callback_data=f"set:cut:{a}:{b}",
+            mark(f"{a}/{b}", settings.thresholds == Thresholds(a, b)),
+            callback_data=callbacks.setting("cut", a, b),
         )
         for a, b in CUT_PRESETS
     ]
-    periods = ["all", "12m", "24m", str(today.year - 1), str(today.year)]
+    periods = [
+        PeriodSpec(),
+        PeriodSpec(kind="months", months=12),
+        PeriodSpec(kind="months", months=24),
+        PeriodSpec(kind="year", year=today.year - 1),
+        PeriodSpec(kind="year", year=today.year),
+    ]
     period_buttons = [
         InlineKeyboardButton(
-            mark(_period_text(m, p), settings.period == p), callback_data=f"set:per:{p}"
+            mark(_period_text(m, p), settings.period == p),
+            callback_data=callbacks.setting("per", p.label()),
         )
         for p in periods
     ]
     languages = [
         InlineKeyboardButton(
             mark(catalogue(code)["language.name"], settings.language == code),
-            callback_data=f"set:lang:{code}",
+            callback_data=callbacks.setting("lang", code),
         )
         for code in available_languages()
     ]
     zones = [
         InlineKeyboardButton(
-            mark(zone.split("/")[-1], settings.timezone == zone), callback_data=f"set:tz:{zone}"
+            mark(zone.split("/")[-1], settings.timezone == zone),
+            callback_data=callbacks.setting("tz", zone),
         )
         for zone in TIMEZONES
     ]
     return InlineKeyboardMarkup([criteria, cuts, period_buttons, languages, zones[:3], zones[3:]])
 
 
-async def settings_command(update: Update, context: Context) -> None:
+async def settings_command(update: Update, context: BotContext) -> None:
     """/settings alone shows the buttons; `/settings cutoffs 75 20` and the like set a value."""
     args = context.args or []
-    if args:
-        change = _typed_change(args)
-        if change is None:
-            m = Messages(
-                language_for(
-                    await settings_of(update, context),
-                    update,
-                    services(context).config.default_language,
-                )
-            )
-            usage = m("bot.settings_usage")
-            await context.bot.send_message(
-                chat_id_of(update), html.escape(m("bot.settings_bad", usage=usage))
-            )
-            return
-        await _apply(update, context, change)
+    if not args:
+        await _show(context)
         return
-    await _show(update, context)
+    change = _typed_change(args)
+    if change is None:
+        m = context.messages(await context.chat_settings())
+        await context.send(m("bot.settings_bad", usage=m("bot.settings_usage")))
+        return
+    await _apply(context, change)
 
 
-async def settings_button(update: Update, context: Context) -> None:
+async def settings_button(update: Update, context: BotContext) -> None:
     """The Settings button under a summary, and every settings choice: `set:KIND:VALUE`."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    if query.data == "settings":
-        await _show(update, context)
+    if query.data == callbacks.SETTINGS:
+        await _show(context)
         return
-    _, kind, *values = query.data.split(":", 2)
+    kind, *values = callbacks.fields(query.data)
     change = _typed_change(
         [
             {
@@ -144,11 +133,11 @@ async def settings_button(update: Update, context: Context) -> None:
                 "lang": "language",
                 "tz": "timezone",
             }[kind],
-            *":".join(values).split(":"),
+            *values,
         ]
     )
     if change is not None:
-        await _apply(update, context, change)
+        await _apply(context, change)
 
 
 def _typed_change(args: list[str]) -> dict[str, object] | None:
@@ -183,58 +172,21 @@ def _typed_change(args: list[str]) -> dict[str, object] | None:
     return None
 
 
-async def _show(update: Update, context: Context) -> None:
-    svc = services(context)
-    settings = await settings_of(update, context)
-    m = Messages(language_for(settings, update, svc.config.default_language))
-    today = local_today(settings, svc.config.default_timezone, svc.clock())
-    text = html.escape(
-        _title(m, settings, svc.config.default_timezone) + "\n" + m("bot.settings_usage")
-    )
-    await context.bot.send_message(
-        chat_id_of(update), text, reply_markup=_keyboard(m, settings, today)
-    )
+async def _show(context: BotContext) -> None:
+    settings, m = await context.chat_messages()
+    timezone = context.services.config.default_timezone
+    text = _title(m, settings, timezone) + "\n" + m("bot.settings_usage")
+    await context.send(text, _keyboard(m, settings, context.reply().today(settings)))
 
 
-async def _apply(update: Update, context: Context, change: dict[str, object]) -> None:
-    svc = services(context)
-    chat_id = chat_id_of(update)
-    async with svc.lock(chat_id):
-        settings = await svc.db(svc.storage.chats.update, chat_id, svc.clock(), **change)
-        m = Messages(language_for(settings, update, svc.config.default_language))
-        await context.bot.send_message(
-            chat_id,
-            html.escape(
-                m("bot.settings_saved", setting=_title(m, settings, svc.config.default_timezone))
-            ),
-        )
+async def _apply(context: BotContext, change: dict[str, object]) -> None:
+    """Store the change, say so, and re-run the last analysis when it changes a figure."""
+    svc = context.services
+    async with svc.lock(context.chat_id):
+        settings = await svc.db(svc.storage.chats.update, context.chat_id, svc.clock(), **change)
+        m = context.messages(settings)
+        timezone = svc.config.default_timezone
+        await context.send(m("bot.settings_saved", setting=_title(m, settings, timezone)))
         if set(change) <= REMINDER_SETTINGS:
             return  # these change when the bot reminds, not a figure
-        await rerun(update, context, settings, m)
-
-
-async def rerun(update: Update, context: Context, settings: ChatSettings, m: Messages) -> None:
-    """Classify the chat's last stored table again with its current settings."""
-    svc = services(context)
-    chat_id = chat_id_of(update)
-    latest = await svc.db(svc.storage.analyses.latest, chat_id)
-    if latest is None:
-        return
-    upload = await svc.db(svc.storage.analyses.upload, latest.upload_id)
-    if upload is None:
-        return
-    job = job_for(
-        settings, m.language, local_today(settings, svc.config.default_timezone, svc.clock())
-    )
-    try:
-        outcome = await svc.work(work.analyse_stored, upload.data, upload.meta, job)
-    except InputError as error:
-        await context.bot.send_message(
-            chat_id,
-            html.escape(m("bot.status_failed", name=upload.file_name, reason=m.error(error))),
-        )
-        return
-    new = analysis_record(chat_id, upload.file_name, job, outcome, upload_id=upload.id)
-    await svc.db(svc.storage.analyses.save, new, svc.clock())
-    await context.bot.send_message(chat_id, html.escape(m("bot.settings_rerun")))
-    await deliver(context.bot, chat_id, outcome, m)
+        await rerun(context.reply(), settings, m)

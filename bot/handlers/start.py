@@ -2,59 +2,44 @@
 
 from __future__ import annotations
 
-import html
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from analysis.sample import SAMPLE_NAME, sample_bytes
-from bot.handlers.common import (
-    Context,
-    chat_id_of,
-    language_for,
-    local_today,
-    messages_for,
-    services,
-    settings_of,
-)
-from bot.handlers.upload import analyse_and_send
-from reports.messages import Messages
+from bot import callbacks
+from bot.chat_settings import SettingsOverrides
+from bot.context import BotContext
+from bot.flows.analyses import analyse_upload
 
 
-async def start(update: Update, context: Context) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """Welcome, what to send, and a button to try the sample at once."""
-    m = await messages_for(update, context)
-    text = "\n\n".join(
-        html.escape(m(key)) for key in ("bot.welcome", "bot.columns_hint", "bot.try_sample")
-    )
-    button = InlineKeyboardButton(m("bot.sample_button"), callback_data="sample")
-    await context.bot.send_message(
-        chat_id_of(update), text, reply_markup=InlineKeyboardMarkup([[button]])
-    )
+    _, m = await context.chat_messages()
+    text = "\n\n".join(m(key) for key in ("bot.welcome", "bot.columns_hint", "bot.try_sample"))
+    button = InlineKeyboardButton(m("bot.sample_button"), callback_data=callbacks.SAMPLE)
+    await context.send(text, InlineKeyboardMarkup([[button]]))
 
 
-async def help_command(update: Update, context: Context) -> None:
+async def help_command(update: Update, context: BotContext) -> None:
     """The list of commands."""
-    m = await messages_for(update, context)
-    await context.bot.send_message(chat_id_of(update), html.escape(m("bot.help")))
+    _, m = await context.chat_messages()
+    await context.send(m("bot.help"))
 
 
-async def sample(update: Update, context: Context) -> None:
+async def sample(update: Update, context: BotContext) -> None:
     """Send the sample file, then analyse it as if the user had sent it."""
     query = update.callback_query
     assert query is not None
     await query.answer()
-    svc = services(context)
-    settings = await settings_of(update, context)
-    m = Messages(language_for(settings, update, svc.config.default_language))
+    svc = context.services
+    settings, m = await context.chat_messages()
     # Generating the sample is pandas work: the worker pool does it, not the event loop.
-    today = local_today(settings, svc.config.default_timezone, svc.clock())
-    data = await svc.work(sample_bytes, today)
+    data = await svc.work(sample_bytes, context.reply().today(settings))
     await context.bot.send_document(
-        chat_id_of(update), data, filename=SAMPLE_NAME, caption=m("bot.sample_caption")
+        context.chat_id, data, filename=SAMPLE_NAME, caption=m("bot.sample_caption")
     )
 
     async def fetch() -> bytes:
         return data
 
-    async with svc.lock(chat_id_of(update)):
-        await analyse_and_send(update, context, SAMPLE_NAME, fetch, {})
+    async with svc.lock(context.chat_id):
+        await analyse_upload(context.reply(), SAMPLE_NAME, fetch, SettingsOverrides())

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
+from analysis.period import parse_period
+from analysis.settings import Criterion, Thresholds
 from bot.chat_settings import ChatSettings
 from bot.models import Chat
 from bot.storage.database import aware
@@ -58,10 +60,9 @@ def _settings(row: Chat) -> ChatSettings:
         chat_id=row.id,
         language=row.language,
         timezone=row.timezone,
-        criterion=row.criterion,
-        cut_a=row.cut_a,
-        cut_b=row.cut_b,
-        period=row.period,
+        criterion=Criterion(row.criterion),
+        thresholds=Thresholds(row.cut_a, row.cut_b),
+        period=parse_period(row.period),
         remind_every=row.remind_every,
         remind_at=row.remind_at,
         heads_up_days=row.heads_up_days,

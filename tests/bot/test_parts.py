@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import date
 
 import pytest
 
+from analysis.period import PeriodSpec
+from analysis.settings import Criterion
 from bot.access import AccessPolicy
 from bot.app import RedactToken
 from bot.captions import parse_caption
+from bot.chat_settings import SettingsOverrides
 from bot.config import DEFAULT_API_URL, Config, ConfigError
 
 
@@ -69,12 +73,17 @@ def test_dotenv_file_fills_in_what_the_environment_lacks(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("caption", "expected"),
     [
-        ("profit", {"criterion": "profit"}),
-        ("Bénéfice 12m", {"criterion": "profit", "period": "12m"}),
-        ("ventes 2025", {"criterion": "sales", "period": "2025"}),
-        ("export du mois, 2024-01-01..2024-06-30", {"period": "2024-01-01..2024-06-30"}),
-        ("juste un fichier", {}),
-        (None, {}),
+        ("profit", SettingsOverrides(criterion=Criterion.PROFIT)),
+        ("Bénéfice 12m", SettingsOverrides(Criterion.PROFIT, PeriodSpec("months", months=12))),
+        ("ventes 2025", SettingsOverrides(Criterion.SALES, PeriodSpec("year", year=2025))),
+        (
+            "export du mois, 2024-01-01..2024-06-30",
+            SettingsOverrides(
+                period=PeriodSpec("range", start=date(2024, 1, 1), end=date(2024, 6, 30))
+            ),
+        ),
+        ("juste un fichier", SettingsOverrides()),
+        (None, SettingsOverrides()),
     ],
 )
 def test_captions(caption, expected):

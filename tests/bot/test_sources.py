@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from analysis.abc import analyze
 from analysis.period import parse_period
 from analysis.settings import AnalysisSettings
-from bot.source_runs import failure_reason
+from bot.flows.sources import failure_reason
 from bot.sources import Source, SourceError, aggregate, fetch, load_sources, next_run
 from reports.messages import Messages
 

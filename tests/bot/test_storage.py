@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 
@@ -169,7 +170,10 @@ def test_upgrading_a_first_version_database_keeps_its_data(storage_url):
     old.close()
     upgraded = Storage(storage_url)
     upgraded.migrate()
-    assert upgraded.chats.get(42).criterion == "profit" and upgraded.chats.get(42).period == "12m"
+    assert (
+        upgraded.chats.get(42).criterion == "profit"
+        and upgraded.chats.get(42).period.label() == "12m"
+    )
     latest = upgraded.analyses.latest(42)
     assert (
         latest is not None
@@ -180,3 +184,29 @@ def test_upgrading_a_first_version_database_keeps_its_data(storage_url):
     upgraded.access.allow(7, 1, NOW)
     assert upgraded.access.allowed() == {7}
     upgraded.close()
+
+
+def test_the_last_analysis_is_read_once_a_save_in_progress_is_done(storage, sample):
+    """A button pressed while an upload is being stored shows that upload, not the one before."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.flows.analyses import latest_analysis
+    from bot.services import Services
+
+    previous = storage.analyses.save(new_analysis(sample, chat=5), NOW)
+
+    async def scenario() -> None:
+        services = Services(config=None, storage=storage, pool=ThreadPoolExecutor(1))
+        lock = services.saving(5)
+        await lock.acquire()
+        reading = asyncio.ensure_future(latest_analysis(services, 5))
+        await asyncio.sleep(0.05)
+        assert not reading.done()
+        new = storage.analyses.save(new_analysis(sample, chat=5, file_name="new.csv"), NOW)
+        lock.release()
+        read = await reading
+        assert read is not None and read.id == new != previous
+        await lock.acquire()  # a save in progress in chat 5 does not hold chat 6 up
+        assert await asyncio.wait_for(latest_analysis(services, 6), 5) is None
+
+    asyncio.run(scenario())

@@ -9,24 +9,18 @@ import logging
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
-
 from analysis.errors import InputError
 from bot import work
 from bot.chat_settings import ChatSettings
-from bot.handlers.common import analysis_record, deliver, job_for, local_today
+from bot.flows.analyses import job_for, publish
+from bot.flows.reply import Reply
 from bot.reminders import parse_hour
-from bot.services import Services
 from bot.sources import MAX_RETRIES, RETRY_AFTER, Source, SourceError, next_run
 from reports.formatting import Formatter
 from reports.messages import Messages
 
 log = logging.getLogger(__name__)
 DEFAULT_HOUR = time(9, 0)
-
-
-def _messages(settings: ChatSettings, services: Services) -> Messages:
-    return Messages(settings.language or services.config.default_language)
 
 
 def schedule_text(m: Messages, settings: ChatSettings, timezone: str) -> str:
@@ -64,24 +58,20 @@ def failure_reason(m: Messages, error: SourceError | InputError) -> str:
     return m(key, **error.params) if m.has(key) else str(error)
 
 
-async def run_source(
-    bot: Bot, services: Services, settings: ChatSettings, source: Source, now: datetime
-) -> None:
+async def run_source(reply: Reply, settings: ChatSettings, source: Source) -> None:
     """Analyse the source, store it as a new analysis, send the report and the A changes.
     Raises SourceError or InputError when the source cannot be read."""
-    m = _messages(settings, services)
-    chat_id = settings.chat_id
-    today = local_today(settings, services.config.default_timezone, now)
-    job = job_for(settings, m.language, today)
-    await bot.send_message(chat_id, html.escape(m("source.running", name=source.title)))
+    services = reply.services
+    m = reply.messages(settings)
+    chat_id = reply.chat_id
+    job = job_for(reply, settings, m)
+    await reply.text(m("source.running", name=source.title))
     outcome = await services.work(work.run_source, source, job)
     previous = await services.db(services.storage.analyses.latest, chat_id)
     before = (
         await services.db(services.storage.analyses.members, previous.id, "A") if previous else None
     )
-    new = analysis_record(chat_id, source.title, job, outcome)
-    await services.db(services.storage.analyses.save, new, now)
-    await deliver(bot, chat_id, outcome, m)
+    await publish(reply, m, job, outcome, source.title)
     if before is not None:
         clients = outcome.result.clients
         after = dict(
@@ -91,7 +81,17 @@ async def run_source(
                 strict=True,
             )
         )
-        await bot.send_message(chat_id, changes_text(m, before, after))
+        await reply.html(changes_text(m, before, after))
+
+
+async def run_source_now(reply: Reply, settings: ChatSettings, source: Source) -> None:
+    """`/source run`: as the schedule would, but a failure is only told, never retried."""
+    try:
+        await run_source(reply, settings, source)
+    except (SourceError, InputError) as error:
+        m = reply.messages(settings)
+        reason = failure_reason(m, error)
+        await reply.text(m("bot.status_failed", name=source.title, reason=reason))
 
 
 def changes_text(m: Messages, before: dict[str, str], after: dict[str, str]) -> str:
@@ -107,11 +107,10 @@ def changes_text(m: Messages, before: dict[str, str], after: dict[str, str]) -> 
     return "\n".join(lines)
 
 
-async def run_scheduled_source(
-    bot: Bot, services: Services, settings: ChatSettings, now: datetime
-) -> None:
+async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:
     """The sweep's part: run a due source once (claimed by its slot), then plan the next run."""
     assert settings.source_next_at is not None
+    services, now = reply.services, reply.now()
     source = services.sources_for(settings.chat_id).get(settings.source_name or "")
     storage = services.storage
     if source is None:
@@ -128,9 +127,9 @@ async def run_scheduled_source(
     await services.db(claim.commit)
     timezone = services.config.default_timezone
     try:
-        await run_source(bot, services, settings, source, now)
+        await run_source(reply, settings, source)
     except (SourceError, InputError) as error:
-        m = _messages(settings, services)
+        m = reply.messages(settings)
         reason = failure_reason(m, error)
         failures = settings.source_failures + 1
         if failures <= MAX_RETRIES:
@@ -141,9 +140,7 @@ async def run_scheduled_source(
                 source_failures=failures,
                 source_next_at=now + RETRY_AFTER,
             )
-            await bot.send_message(
-                settings.chat_id, html.escape(m("source.failed", name=source.title, reason=reason))
-            )
+            await reply.text(m("source.failed", name=source.title, reason=reason))
         else:
             following = next_scheduled(settings, now, timezone)
             await services.db(
@@ -157,11 +154,8 @@ async def run_scheduled_source(
                 following.astimezone(ZoneInfo(settings.timezone or timezone)) if following else now
             )
             date_text = Formatter(m.language).date(local.date())
-            await bot.send_message(
-                settings.chat_id,
-                html.escape(
-                    m("source.failed_final", name=source.title, reason=reason, date=date_text)
-                ),
+            await reply.text(
+                m("source.failed_final", name=source.title, reason=reason, date=date_text)
             )
         return
     await services.db(

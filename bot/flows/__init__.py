@@ -1,0 +1,1 @@
+"""The bot's use cases, written once: handlers and jobs parse what arrives and call one of these."""

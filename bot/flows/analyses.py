@@ -1,0 +1,176 @@
+"""Analyse, store, reply: a new upload, a re-run of the stored table under new settings, and a
+report of the last analysis again."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Awaitable, Callable
+from pathlib import PurePath
+
+from telegram import Message
+from telegram.constants import ChatAction
+
+from analysis.errors import InputError
+from analysis.period import parse_period
+from analysis.settings import AnalysisSettings, Criterion, Thresholds
+from bot import work
+from bot.chat_settings import ChatSettings, SettingsOverrides
+from bot.flows.reply import Reply
+from bot.services import Services
+from bot.storage import AnalysisRecord, NewAnalysis
+from reports.messages import Messages
+
+
+def job_for(
+    reply: Reply, settings: ChatSettings, m: Messages, overrides: SettingsOverrides | None = None
+) -> work.Job:
+    """What the worker gets: the chat's settings with the overrides, its language, its day."""
+    return work.Job(settings.analysis_settings(overrides), m.language, reply.today(settings))
+
+
+def analysis_record(
+    chat_id: int, file_name: str, job: work.Job, outcome: work.Outcome, upload_id: int | None
+) -> NewAnalysis:
+    """What storing an outcome writes: a new upload's table, or the id of the one re-analysed."""
+    settings = job.settings
+    return NewAnalysis(
+        chat_id=chat_id,
+        file_name=file_name,
+        criterion=settings.criterion.value,
+        cut_a=settings.thresholds.a,
+        cut_b=settings.thresholds.b,
+        period=settings.period.label(),
+        summary=outcome.summary,
+        texts=outcome.texts,
+        clients=outcome.result.clients,
+        upload_id=upload_id,
+        table=None if upload_id is not None else outcome.table,
+        table_meta=None if upload_id is not None else outcome.table_meta,
+    )
+
+
+def stored_settings(record: AnalysisRecord) -> AnalysisSettings:
+    """The settings a stored analysis was made with."""
+    return AnalysisSettings(
+        Criterion(record.criterion),
+        Thresholds(record.cut_a, record.cut_b),
+        parse_period(record.period),
+    )
+
+
+async def publish(
+    reply: Reply,
+    m: Messages,
+    job: work.Job,
+    outcome: work.Outcome,
+    file_name: str,
+    *,
+    upload_id: int | None = None,
+    note: str | None = None,
+) -> None:
+    """Store the analysis and send its summary with the buttons (after a note, if any), then its
+    charts. The summary does not wait: it goes out while the analysis is stored (readers of the
+    chat's last analysis wait for the save, see `latest_analysis`) and the charts are drawn."""
+    services = reply.services
+    charts = asyncio.ensure_future(services.work(work.charts, outcome.result, job.language))
+    saving = services.saving(reply.chat_id)
+    await saving.acquire()  # before the summary is out, so that no button press can overtake it
+
+    async def save() -> None:
+        try:
+            record = analysis_record(reply.chat_id, file_name, job, outcome, upload_id)
+            await services.db(services.storage.analyses.save, record, reply.now())
+        finally:
+            saving.release()
+
+    saved = asyncio.ensure_future(save())
+    try:
+        if note is not None:
+            await reply.text(note)
+        await reply.summary(outcome.texts[m.language], m)
+        await saved
+    except BaseException:
+        charts.cancel()
+        await asyncio.gather(saved, return_exceptions=True)
+        raise
+    await reply.charts(await charts)
+
+
+async def latest_analysis(services: Services, chat_id: int) -> AnalysisRecord | None:
+    """The chat's last analysis, once any analysis being stored for it is."""
+    async with services.saving(chat_id):
+        return await services.db(services.storage.analyses.latest, chat_id)
+
+
+async def analyse_upload(
+    reply: Reply,
+    name: str,
+    fetch: Callable[[], Awaitable[bytes]],
+    overrides: SettingsOverrides,
+) -> None:
+    """The whole upload flow, with a status message kept current: the summary as soon as the
+    clients are classified, then the charts, then the Excel file. The caller holds the chat's
+    lock: one upload at a time per chat."""
+    services = reply.services
+    settings = await reply.settings()
+    m = reply.messages(settings)
+    await reply.bot.send_chat_action(reply.chat_id, ChatAction.TYPING)
+    status = await reply.bot.send_message(
+        reply.chat_id, html.escape(m("bot.status_download", name=name))
+    )
+    data = await fetch()
+    await _status(status, m("bot.status_analyse", name=name))
+    job = job_for(reply, settings, m, overrides)
+    try:
+        outcome = await services.work(
+            work.analyse_file, data, name, job, services.config.max_file_bytes
+        )
+    except InputError as error:
+        await _status(status, m("bot.status_failed", name=name, reason=m.error(error)))
+        return
+    await publish(reply, m, job, outcome, name)
+    await _status(status, m("bot.status_excel"))
+    excel = await services.work(work.report_of, outcome.result, job, "xlsx")
+    await reply.bot.send_document(reply.chat_id, excel, filename=f"{PurePath(name).stem}-abc.xlsx")
+    await _status(status, m("bot.status_done", name=name))
+
+
+async def rerun(reply: Reply, settings: ChatSettings, m: Messages) -> None:
+    """Classify the chat's last stored table again with its current settings; stored as a new
+    analysis of the same upload."""
+    services = reply.services
+    latest = await services.db(services.storage.analyses.latest, reply.chat_id)
+    if latest is None:
+        return
+    upload = await services.db(services.storage.analyses.upload, latest.upload_id)
+    if upload is None:
+        return
+    job = job_for(reply, settings, m)
+    try:
+        outcome = await services.work(work.analyse_stored, upload.data, upload.meta, job)
+    except InputError as error:
+        await reply.text(m("bot.status_failed", name=upload.file_name, reason=m.error(error)))
+        return
+    await publish(
+        reply, m, job, outcome, upload.file_name, upload_id=upload.id, note=m("bot.settings_rerun")
+    )
+
+
+async def send_report(
+    reply: Reply, settings: ChatSettings, m: Messages, latest: AnalysisRecord, kind: str
+) -> None:
+    """The Excel or PDF report of the last analysis again, with the settings it was made with."""
+    services = reply.services
+    upload = await services.db(services.storage.analyses.upload, latest.upload_id)
+    if upload is None:
+        return
+    job = work.Job(stored_settings(latest), m.language, reply.today(settings))
+    content = await services.work(work.report_file, upload.data, upload.meta, job, kind)
+    await reply.bot.send_document(
+        reply.chat_id, content, filename=f"{PurePath(latest.file_name).stem}-abc.{kind}"
+    )
+
+
+async def _status(status: Message, text: str) -> None:
+    await status.edit_text(html.escape(text))

@@ -1,0 +1,32 @@
+"""The upload flow's order: the summary goes out as soon as the clients are classified, with its
+buttons, before the charts are sent; the Excel file comes last, then the final status."""
+
+from __future__ import annotations
+
+from .fake_api import FakeTelegram
+
+SUMMARY = "de vos clients apportent"
+
+
+def test_the_summary_comes_before_the_charts_and_the_excel(
+    telegram: FakeTelegram, running, files, sales_rows
+):
+    chat = 150
+    telegram.document(chat, files.csv(sales_rows), "ventes.csv")
+    telegram.wait_for(lambda calls: any(t.startswith("✅") for t in telegram.texts(chat)), 90)
+    calls = telegram.calls_to(chat, "sendMessage", "sendMediaGroup", "sendDocument")
+    steps = [
+        "summary" if SUMMARY in c.text else c.method
+        for c in calls
+        if c.method != "sendMessage" or SUMMARY in c.text
+    ]
+    assert steps == ["summary", "sendMediaGroup", "sendDocument"]
+    summary = next(c for c in calls if SUMMARY in c.text)
+    buttons = [
+        button["callback_data"]
+        for row in summary.params["reply_markup"]["inline_keyboard"]
+        for button in row
+    ]
+    assert buttons == ["top:A:0", "top:B:0", "top:C:0", "top:D:0", "export:pdf", "settings"]
+    edits = [c.text for c in telegram.calls_to(chat, "editMessageText")]
+    assert edits[-1].startswith("✅")
