@@ -1,9 +1,12 @@
 """Reading a source: a file on the server or a URL goes through the same loading as an upload;
-a database is aggregated per client where it lives (`bot.sources.database`)."""
+a database is aggregated per client where it lives (`bot.sources.database`). A site's answer is
+bounded by the input size limit, a download by a total deadline."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from analysis.cleaning import Transactions
@@ -14,13 +17,31 @@ from bot.sources.config import Source
 from bot.sources.database import aggregate
 from bot.sources.errors import SourceError, file_error
 
+if TYPE_CHECKING:
+    import httpx
 
-def fetch(source: Source, period: PeriodSpec, limits: Limits | None = None) -> Transactions:
-    """Read a source into transactions (a database's already aggregated per client)."""
+# The whole download, headers included: httpx's timeouts bound each wait, not the sum, so a site
+# sending a byte every few seconds would otherwise never end.
+DOWNLOAD_DEADLINE_S = 120.0
+READ_TIMEOUT_S = 60.0
+MAX_REDIRECTS = 5
+
+
+def fetch(
+    source: Source,
+    period: PeriodSpec,
+    limits: Limits | None = None,
+    *,
+    deadline_s: float = DOWNLOAD_DEADLINE_S,
+) -> Transactions:
+    """Read a source into transactions (a database's already aggregated per client).
+
+    `limits.max_bytes` caps a site's answer; `deadline_s` caps a download."""
+    limits = limits or Limits()
     options = ReadOptions(
         sheet=source.sheet,
         roles=dict(source.columns) if source.kind != "database" else {},
-        limits=limits or Limits(),
+        limits=limits,
     )
     if source.kind == "file":
         assert source.path is not None
@@ -32,19 +53,54 @@ def fetch(source: Source, period: PeriodSpec, limits: Limits | None = None) -> T
     if source.kind == "url":
         assert source.url is not None
         return load(
-            _download(source.url),
+            _download(source.url, limits.max_bytes, deadline_s),
             PurePosixPath(urlparse(source.url).path).name or "source.csv",
             options,
         )
     return aggregate(source, period)
 
 
-def _download(url: str) -> bytes:
+def _download(url: str, max_bytes: int, deadline_s: float) -> bytes:
+    """The answer's body, within `deadline_s` in all: the download runs in a thread that the
+    deadline gives up on (and whose connection it closes, so the thread ends at its next read)."""
+    import httpx
+
+    client = httpx.Client(timeout=min(READ_TIMEOUT_S, deadline_s), follow_redirects=False)
+    outcome: list[bytes | BaseException] = []
+
+    def download() -> None:
+        try:
+            outcome.append(_get(client, url, max_bytes))
+        except BaseException as error:  # handed to the caller's thread
+            outcome.append(error)
+
+    thread = threading.Thread(target=download, name="source-download", daemon=True)
+    thread.start()
+    thread.join(deadline_s)
+    client.close()
+    if not outcome:
+        raise SourceError(f"{url}: no complete answer within {deadline_s:g} s", "url_timeout")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _get(client: httpx.Client, url: str, max_bytes: int) -> bytes:
+    """GET with redirects followed by hand: httpx reads a redirect's body whole, without a cap."""
     import httpx
 
     try:
-        response = httpx.get(url, timeout=60.0, follow_redirects=True)
-        response.raise_for_status()
+        request = client.build_request("GET", url)
+        for _ in range(MAX_REDIRECTS + 1):
+            response = client.send(request, stream=True)
+            try:
+                if response.next_request is None:
+                    response.raise_for_status()
+                    return _body(response, url, max_bytes)
+                request = response.next_request
+            finally:
+                response.close()  # a redirect's body is never read
+        raise SourceError(f"{url}: more than {MAX_REDIRECTS} redirects", "url_unreachable")
     except httpx.HTTPStatusError as error:
         status = error.response.status_code
         raise SourceError(f"{url}: {error}", "url_status", status=status) from None
@@ -52,4 +108,23 @@ def _download(url: str) -> bytes:
         raise SourceError(f"{url}: {error!r}", "url_timeout") from None
     except httpx.HTTPError as error:
         raise SourceError(f"{url}: {error!r}", "url_unreachable") from None
-    return response.content
+
+
+def _body(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+    """The body, counted as it arrives (decoded: a compressed answer counts what it inflates to),
+    refused as soon as it announces or passes `max_bytes`."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(url, f"announces {declared} bytes", max_bytes)
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > max_bytes:
+            raise _too_large(url, f"passed {max_bytes} bytes", max_bytes)
+    return bytes(body)
+
+
+def _too_large(url: str, what: str, max_bytes: int) -> SourceError:
+    return SourceError(
+        f"{url}: the answer {what}, over the limit", "url_too_large", limit_mb=max_bytes // 10**6
+    )
