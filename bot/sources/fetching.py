@@ -1,19 +1,23 @@
 """Reading a source: a file on the server or a URL goes through the same loading as an upload;
-a database is aggregated per client where it lives (`bot.sources.database`). A site's answer is
-bounded by the input size limit, a download by a total deadline."""
+a database is aggregated per client where it lives (`bot.sources.database`). What is read is
+bounded: a file or a site's answer by the input size limit, a download by a total deadline, a
+file by the operator's `allowed_dirs`."""
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from analysis.cleaning import Transactions
+from analysis.errors import InputError
 from analysis.period import PeriodSpec
 from analysis.pipeline import load
 from analysis.settings import Limits, ReadOptions
-from bot.sources.config import Source
+from bot.sources.config import Source, resolve_within
 from bot.sources.database import aggregate
 from bot.sources.errors import SourceError, file_error
 
@@ -36,7 +40,7 @@ def fetch(
 ) -> Transactions:
     """Read a source into transactions (a database's already aggregated per client).
 
-    `limits.max_bytes` caps a site's answer; `deadline_s` caps a download."""
+    `limits.max_bytes` caps a file and a site's answer; `deadline_s` caps a download."""
     limits = limits or Limits()
     options = ReadOptions(
         sheet=source.sheet,
@@ -45,11 +49,7 @@ def fetch(
     )
     if source.kind == "file":
         assert source.path is not None
-        try:
-            data = source.path.read_bytes()
-        except OSError as error:
-            raise file_error(source.path, error) from None
-        return load(data, source.path.name, options)
+        return load(_read_file(source, limits.max_bytes), source.path.name, options)
     if source.kind == "url":
         assert source.url is not None
         return load(
@@ -58,6 +58,30 @@ def fetch(
             options,
         )
     return aggregate(source, period)
+
+
+def _read_file(source: Source, max_bytes: int) -> bytes:
+    """The file's bytes, at most `max_bytes` + 1 (the loader refuses more), if the path still
+    resolves inside the allowed directories: a symlink may have changed since loading."""
+    assert source.path is not None
+    resolved = resolve_within(source.path, source.allowed_dirs)
+    if resolved is None:
+        raise SourceError(f"{source.path}: outside allowed_dirs", "file_outside")
+    # The resolved path is opened without following a link swapped in since, and without
+    # waiting on a pipe: only a regular file is read.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        with open(os.open(resolved, flags), "rb") as file:
+            status = os.fstat(file.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise SourceError(f"{source.path}: not a regular file", "file_unreadable")
+            if status.st_size > max_bytes:
+                raise InputError(
+                    "file_too_large", size_mb=status.st_size / 1e6, limit_mb=max_bytes / 1e6
+                )
+            return file.read(max_bytes + 1)
+    except OSError as error:
+        raise file_error(source.path, error) from None
 
 
 def _download(url: str, max_bytes: int, deadline_s: float) -> bytes:

@@ -1,12 +1,17 @@
-"""Hostile sources: endless, huge and trickling answers (issue 10, items 2 and 3)."""
+"""Hostile sources: endless, huge and trickling answers, files outside the allowed directories
+(issue 10, items 2 to 4)."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +19,7 @@ from analysis.errors import InputError
 from analysis.period import parse_period
 from analysis.settings import Limits
 from bot.source_runs import failure_reason
-from bot.sources import Source, SourceError, fetch
+from bot.sources import Source, SourceError, fetch, load_sources
 from reports.messages import Messages
 
 SECRET = "s3cr3t-T0KEN-4242"
@@ -149,3 +154,111 @@ def test_a_trickling_site_meets_the_whole_downloads_deadline(serve, where):
     assert error.value.code == "url_timeout"
     assert time.monotonic() - started < 2.5
     assert reasons(error.value).startswith("le site n'a pas répondu à temps")
+
+
+@pytest.fixture
+def exports(tmp_path, files, sales_rows) -> Path:
+    """An allowed directory with a good export, and a secret outside it (like /etc/shadow)."""
+    allowed = tmp_path / "exports"
+    allowed.mkdir()
+    (allowed / "ventes.csv").write_bytes(files.csv(sales_rows))
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    (outside / "shadow").write_text(f"root:{SECRET}:20228:0:99999:7:::\n")
+    (outside / ".env").write_text(f"TELEGRAM_BOT_TOKEN=123456:{SECRET}\n")
+    return allowed
+
+
+def sources_file(tmp_path: Path, allowed: str, files: dict[str, Path]) -> Path:
+    config = tmp_path / "sources.toml"
+    lines = [allowed]
+    for name, path in files.items():
+        lines += [f"[sources.{name}]", 'kind = "file"', f'path = "{path}"', "chats = [1]"]
+    lines += ["[sources.site]", 'kind = "url"', 'url = "http://127.0.0.1:9/x.csv"', "chats = [1]"]
+    config.write_text("\n".join(lines) + "\n")
+    return config
+
+
+def test_file_sources_outside_the_allowed_dirs_are_refused_at_loading(tmp_path, exports, caplog):
+    (exports / "link.csv").symlink_to(tmp_path / "etc" / ".env")
+    candidates = {
+        "good": exports / "ventes.csv",
+        "shadow": tmp_path / "etc" / "shadow",
+        "link": exports / "link.csv",  # inside, pointing outside
+        "dotdot": exports / ".." / "etc" / "shadow",
+        "prefix": Path(f"{exports}-old") / "ventes.csv",  # a sibling sharing the prefix
+    }
+    allowed = f'allowed_dirs = ["{exports}"]'
+    with caplog.at_level(logging.WARNING):
+        loaded = load_sources(sources_file(tmp_path, allowed, candidates))
+    assert set(loaded) == {"good", "site"}
+    refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refused) == 4
+    assert all(name in " ".join(refused) for name in ("shadow", "link", "dotdot", "prefix"))
+    assert SECRET not in caplog.text
+    assert fetch(loaded["good"], ALL).clients == 6
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        loaded = load_sources(sources_file(tmp_path, "", {"good": exports / "ventes.csv"}))
+    assert set(loaded) == {"site"}  # no allowed_dirs: no file source at all
+    assert "Source good refused" in caplog.text and "allowed_dirs" in caplog.text
+
+    for wrong in ('allowed_dirs = "/srv"', "allowed_dirs = [1]", 'allowed_dirs = [""]'):
+        with pytest.raises(SourceError, match="allowed_dirs"):
+            load_sources(sources_file(tmp_path, wrong, {}))
+
+
+def test_a_symlink_turned_outside_after_loading_is_refused_when_read(tmp_path, exports):
+    link = exports / "current.csv"
+    link.symlink_to(exports / "ventes.csv")
+    config = sources_file(tmp_path, f'allowed_dirs = ["{exports}"]', {"current": link})
+    source = load_sources(config)["current"]
+    assert fetch(source, ALL).clients == 6
+    link.unlink()
+    link.symlink_to(tmp_path / "etc" / "shadow")
+    with pytest.raises(SourceError) as error:
+        fetch(source, ALL)
+    assert error.value.code == "file_outside"
+    assert SECRET not in reasons(error.value) and SECRET not in str(error.value)
+    assert "hors des dossiers" in reasons(error.value)
+    # A source built without allowed directories is never read.
+    with pytest.raises(SourceError, match="outside allowed_dirs"):
+        fetch(Source("bare", "file", frozenset(), path=exports / "ventes.csv"), ALL)
+
+
+def test_a_file_source_reads_a_regular_file_and_no_more_than_the_limit(exports):
+    def source(path: Path) -> Source:
+        return Source("f", "file", frozenset(), path=path, allowed_dirs=(exports.resolve(),))
+
+    sparse = exports / "huge.csv"
+    with sparse.open("wb") as file:
+        file.truncate(64 * MB)  # sparse: nothing on disk, 64 MB when read
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError) as too_big:
+            fetch(source(sparse), ALL, Limits(max_bytes=MB))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert too_big.value.code == "file_too_large" and too_big.value.params["size_mb"] == 64
+    assert peak < 8 * MB
+
+    pipe = exports / "pipe.csv"
+    os.mkfifo(pipe)
+    outcome: list[SourceError] = []
+
+    def read() -> None:
+        try:
+            fetch(source(pipe), ALL)
+        except SourceError as error:
+            outcome.append(error)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(3)
+    if reader.is_alive():  # release the reader stuck in open(): a writer comes and goes
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(3)
+        pytest.fail("a named pipe blocked the read")
+    assert [error.code for error in outcome] == ["file_unreadable"]
