@@ -1,7 +1,7 @@
 """Reading a source: a file on the server or a URL goes through the same loading as an upload;
 a database is aggregated per client where it lives (`bot.sources.database`). What is read is
 bounded: a file or a site's answer by the input size limit, a download by a total deadline, a
-file by the operator's `allowed_dirs`."""
+file by the operator's `allowed_dirs`; and a failure is told without the source's content."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from analysis.pipeline import load
 from analysis.settings import Limits, ReadOptions
 from bot.sources.config import Source, resolve_within
 from bot.sources.database import aggregate
-from bot.sources.errors import SourceError, file_error
+from bot.sources.errors import SourceError, file_error, without_content
 
 if TYPE_CHECKING:
     import httpx
@@ -47,17 +47,20 @@ def fetch(
         roles=dict(source.columns) if source.kind != "database" else {},
         limits=limits,
     )
-    if source.kind == "file":
-        assert source.path is not None
-        return load(_read_file(source, limits.max_bytes), source.path.name, options)
-    if source.kind == "url":
-        assert source.url is not None
-        return load(
-            _download(source.url, limits.max_bytes, deadline_s),
-            PurePosixPath(urlparse(source.url).path).name or "source.csv",
-            options,
-        )
-    return aggregate(source, period)
+    try:
+        if source.kind == "file":
+            assert source.path is not None
+            return load(_read_file(source, limits.max_bytes), source.path.name, options)
+        if source.kind == "url":
+            assert source.url is not None
+            return load(
+                _download(source.url, limits.max_bytes, deadline_s),
+                PurePosixPath(urlparse(source.url).path).name or "source.csv",
+                options,
+            )
+        return aggregate(source, period)
+    except InputError as error:
+        raise without_content(error, source.title) from None
 
 
 def _read_file(source: Source, max_bytes: int) -> bytes:

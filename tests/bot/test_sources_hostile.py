@@ -1,5 +1,5 @@
-"""Hostile sources: endless, huge and trickling answers, files outside the allowed directories
-(issue 10, items 2 to 4)."""
+"""Hostile sources: endless, huge and trickling answers, files outside the allowed directories,
+and files whose content must never reach a message (issue 10, items 2 to 4)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from analysis.errors import InputError
 from analysis.period import parse_period
 from analysis.settings import Limits
 from bot.source_runs import failure_reason
-from bot.sources import Source, SourceError, fetch, load_sources
+from bot.sources import Source, SourceError, fetch, load_sources, without_content
 from reports.messages import Messages
 
 SECRET = "s3cr3t-T0KEN-4242"
@@ -262,3 +262,67 @@ def test_a_file_source_reads_a_regular_file_and_no_more_than_the_limit(exports):
         reader.join(3)
         pytest.fail("a named pipe blocked the read")
     assert [error.code for error in outcome] == ["file_unreadable"]
+
+
+def sheet_workbook(files) -> bytes:
+    return files.xlsx({f"Feuille {SECRET}": [["Client", "Montant"], ["Alpha", 10]]})
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "changes", "code"),
+    [
+        ("env.csv", lambda files: f"TELEGRAM_BOT_TOKEN=123456:{SECRET}\n".encode(), {}, None),
+        ("shadow", lambda files: f"root:{SECRET}:20228:0:99999:7:::\n".encode() * 3, {}, None),
+        (
+            "values.csv",
+            lambda files: files.csv([["Client", "Montant"], *[["A", SECRET]] * 5, ["B", "1"]]),
+            {},
+            "table_values",
+        ),
+        ("book.xlsx", sheet_workbook, {"sheet": "Ventes"}, "table_sheet"),
+        (
+            "roles.csv",
+            lambda files: files.csv([[SECRET, "Montant"], ["A", "1"]]),
+            {"columns": {"client": "Nom"}},
+            "table_columns",
+        ),
+        (
+            "only-header.csv",
+            lambda files: files.csv([["Client", f"Montant {SECRET}"]]),
+            {},
+            "table_empty",
+        ),
+    ],
+)
+def test_a_file_that_is_not_a_good_table_is_reported_without_its_content(
+    exports, files, caplog, name, content, changes, code
+):
+    path = exports / name
+    path.write_bytes(content(files))
+    values = dict(name="f", kind="file", chats=frozenset(), path=path)
+    source = Source(**values | changes, allowed_dirs=(exports.resolve(),))
+    with caplog.at_level(logging.DEBUG), pytest.raises((SourceError, InputError)) as error:
+        fetch(source, ALL)
+    told = reasons(error.value)
+    assert SECRET not in told  # the chat
+    assert SECRET not in str(error.value) and SECRET not in caplog.text  # the log
+    assert isinstance(error.value, SourceError) and error.value.code.startswith("table_")
+    assert code is None or error.value.code == code
+
+
+def test_an_input_error_keeps_its_own_sentence_only_when_it_quotes_nothing():
+    plain = [
+        InputError("too_many_rows", rows=7_000_000, limit=6_000_000),
+        InputError("nothing_to_rank", criterion="sales", clients=3),
+        InputError("file_too_large", size_mb=700.0, limit_mb=600.0),
+        InputError("bad_period", value="13m!"),  # the chat's own setting, not the source's
+    ]
+    assert all(without_content(error, "erp") is error for error in plain)
+    # Raised by the analysis after reading: they quote the source's column names.
+    for code in ("period_needs_dates", "no_profit_column"):
+        told = without_content(InputError(code, found=[SECRET]), "erp")
+        assert isinstance(told, SourceError) and told.code == "table_columns"
+        assert SECRET not in reasons(told) and SECRET not in str(told)
+    unknown = without_content(InputError("some_future_code", detail=SECRET, rows=3), "erp")
+    assert isinstance(unknown, SourceError) and unknown.code == "table_unreadable"
+    assert "rows=3" in str(unknown) and SECRET not in str(unknown)
