@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from bot.sources.errors import SourceError
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,12 @@ def load_sources(path: Path) -> dict[str, Source]:
         unknown = set(columns) - set(DATABASE_ROLES)
         if unknown:
             raise SourceError(f"source {name}: unknown column roles {', '.join(sorted(unknown))}")
+        if kind == "database":
+            try:
+                sa.engine.make_url(spec["database"])
+            except (sa.exc.ArgumentError, ValueError):
+                # Not the URL itself in the message: it holds the password.
+                raise SourceError(f"source {name}: database is not a SQLAlchemy URL") from None
         if kind == "file" and not allowed_dirs:
             log.warning(
                 "Source %s refused: %s lists no allowed_dirs, the directories file sources may"

@@ -19,7 +19,7 @@ from analysis.errors import InputError
 from analysis.period import parse_period
 from analysis.settings import Limits
 from bot.source_runs import failure_reason
-from bot.sources import Source, SourceError, fetch, load_sources, without_content
+from bot.sources import Source, SourceError, aggregate, fetch, load_sources, without_content
 from reports.messages import Messages
 
 SECRET = "s3cr3t-T0KEN-4242"
@@ -326,3 +326,27 @@ def test_an_input_error_keeps_its_own_sentence_only_when_it_quotes_nothing():
     unknown = without_content(InputError("some_future_code", detail=SECRET, rows=3), "erp")
     assert isinstance(unknown, SourceError) and unknown.code == "table_unreadable"
     assert "rows=3" in str(unknown) and SECRET not in str(unknown)
+
+
+def test_a_database_without_its_driver_is_a_source_error(tmp_path):
+    source = Source(
+        "erp",
+        "database",
+        frozenset(),
+        database=f"postgresql+nosuchdriver://reader:{SECRET}@127.0.0.1:9/erp",
+        table="ventes",
+        columns={"client": "nom", "sales": "montant"},
+    )
+    with pytest.raises(SourceError) as error:
+        aggregate(source, ALL)
+    assert error.value.code == "database"
+    assert SECRET not in reasons(error.value) and SECRET not in str(error.value)
+    # A URL that cannot even be parsed stops the start, without being repeated.
+    config = tmp_path / "sources.toml"
+    config.write_text(
+        f'[sources.erp]\nkind = "database"\ndatabase = "postgresql://reader:{SECRET}@h:port/x"\n'
+        'table = "ventes"\ncolumns = { client = "nom", sales = "montant" }\n'
+    )
+    with pytest.raises(SourceError, match="not a SQLAlchemy URL") as refused:
+        load_sources(config)
+    assert SECRET not in str(refused.value)
