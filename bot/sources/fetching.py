@@ -89,21 +89,24 @@ def _read_file(source: Source, max_bytes: int) -> bytes:
 
 def _download(url: str, max_bytes: int, deadline_s: float) -> bytes:
     """The answer's body, within `deadline_s` in all: the download runs in a thread that the
-    deadline gives up on (and whose connection it closes, so the thread ends at its next read)."""
+    deadline gives up on (closing its connection and telling it to stop, so that the thread ends
+    at its next read)."""
     import httpx
 
     client = httpx.Client(timeout=min(READ_TIMEOUT_S, deadline_s), follow_redirects=False)
+    given_up = threading.Event()
     outcome: list[bytes | BaseException] = []
 
     def download() -> None:
         try:
-            outcome.append(_get(client, url, max_bytes))
+            outcome.append(_get(client, url, max_bytes, given_up))
         except BaseException as error:  # handed to the caller's thread
             outcome.append(error)
 
     thread = threading.Thread(target=download, name="source-download", daemon=True)
     thread.start()
     thread.join(deadline_s)
+    given_up.set()
     client.close()
     if not outcome:
         raise SourceError(f"{url}: no complete answer within {deadline_s:g} s", "url_timeout")
@@ -112,7 +115,7 @@ def _download(url: str, max_bytes: int, deadline_s: float) -> bytes:
     return outcome[0]
 
 
-def _get(client: httpx.Client, url: str, max_bytes: int) -> bytes:
+def _get(client: httpx.Client, url: str, max_bytes: int, given_up: threading.Event) -> bytes:
     """GET with redirects followed by hand: httpx reads a redirect's body whole, without a cap."""
     import httpx
 
@@ -123,10 +126,12 @@ def _get(client: httpx.Client, url: str, max_bytes: int) -> bytes:
             try:
                 if response.next_request is None:
                     response.raise_for_status()
-                    return _body(response, url, max_bytes)
+                    return _body(response, url, max_bytes, given_up)
                 request = response.next_request
             finally:
                 response.close()  # a redirect's body is never read
+            if given_up.is_set():
+                raise SourceError(f"{url}: abandoned at the deadline", "url_timeout")
         raise SourceError(f"{url}: more than {MAX_REDIRECTS} redirects", "url_unreachable")
     except httpx.HTTPStatusError as error:
         status = error.response.status_code
@@ -137,7 +142,7 @@ def _get(client: httpx.Client, url: str, max_bytes: int) -> bytes:
         raise SourceError(f"{url}: {error!r}", "url_unreachable") from None
 
 
-def _body(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+def _body(response: httpx.Response, url: str, max_bytes: int, given_up: threading.Event) -> bytes:
     """The body, counted as it arrives (decoded: a compressed answer counts what it inflates to),
     refused as soon as it announces or passes `max_bytes`."""
     declared = response.headers.get("Content-Length", "")
@@ -148,6 +153,8 @@ def _body(response: httpx.Response, url: str, max_bytes: int) -> bytes:
         body += chunk
         if len(body) > max_bytes:
             raise _too_large(url, f"passed {max_bytes} bytes", max_bytes)
+        if given_up.is_set():
+            raise SourceError(f"{url}: abandoned at the deadline", "url_timeout")
     return bytes(body)
 
 

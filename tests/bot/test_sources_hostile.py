@@ -154,6 +154,15 @@ def test_a_trickling_site_meets_the_whole_downloads_deadline(serve, where):
     assert error.value.code == "url_timeout"
     assert time.monotonic() - started < 2.5
     assert reasons(error.value).startswith("le site n'a pas répondu à temps")
+    # The abandoned download stops too, at its next read.
+    until = time.monotonic() + 2
+    while downloading() and time.monotonic() < until:
+        time.sleep(0.05)
+    assert not downloading()
+
+
+def downloading() -> bool:
+    return any(thread.name == "source-download" for thread in threading.enumerate())
 
 
 @pytest.fixture
