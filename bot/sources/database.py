@@ -24,7 +24,11 @@ def aggregate(source: Source, period: PeriodSpec, engine: sa.Engine | None = Non
     """Run the aggregation in the database and clean its rows like any per-client table."""
     assert source.database is not None
     own = engine is None
-    engine = engine or sa.create_engine(source.database)
+    try:
+        # Inside the try: a missing driver or a bad URL is the source's failure, told as one.
+        engine = engine or sa.create_engine(source.database)
+    except (sa.exc.SQLAlchemyError, ImportError, ValueError) as error:
+        raise SourceError(f"{source.title}: {type(error).__name__}: {error}", "database") from None
     try:
         with engine.connect() as connection:
             bounds = None

@@ -99,11 +99,16 @@ def test_sources_file_is_checked(tmp_path):
 def test_a_file_on_the_server(tmp_path, files, sales_rows):
     path = tmp_path / "export.csv"
     path.write_bytes(files.csv(sales_rows))
-    tx = fetch(Source("f", "file", frozenset(), path=path), parse_period("all"))
+    allowed = (tmp_path.resolve(),)
+    tx = fetch(
+        Source("f", "file", frozenset(), path=path, allowed_dirs=allowed), parse_period("all")
+    )
     assert {k: v[0] for k, v in categories(tx).items()} == EXPECTED
     with pytest.raises(SourceError, match=r"export-missing\.csv") as missing:
         fetch(
-            Source("f", "file", frozenset(), path=tmp_path / "export-missing.csv"),
+            Source(
+                "f", "file", frozenset(), path=tmp_path / "export-missing.csv", allowed_dirs=allowed
+            ),
             parse_period("all"),
         )
     assert missing.value.code == "file_missing"

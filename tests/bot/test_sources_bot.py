@@ -31,6 +31,7 @@ def bot_with_sources(tmp_path, files, sales_rows):
             )
         )
     (tmp_path / "sources.toml").write_text(
+        f'allowed_dirs = ["{tmp_path}"]\n'
         f'[sources.fichier]\nkind = "file"\nlabel = "Export partagé"\npath = "{export}"\nchats = [{CHAT}]\n'
         f'[sources.erp]\nkind = "database"\nlabel = "ERP"\ndatabase = "sqlite:///{database}"\ntable = "ventes"\n'
         f'chats = [{CHAT}]\ncolumns = {{ client = "nom", sales = "montant", date = "jour" }}\n'
