@@ -9,10 +9,11 @@ from typing import Any
 
 from analysis import persist
 from analysis.abc import analyze
+from analysis.errors import InputError
 from analysis.pipeline import load
 from analysis.result import AnalysisResult
 from analysis.settings import AnalysisSettings, Limits, ReadOptions
-from bot.sources import Source, fetch
+from bot.sources import Source, fetch, without_content
 from bot.summary import AnalysisSummary
 from reports.charts import Chart
 from reports.messages import available_languages
@@ -80,7 +81,11 @@ def analyse_stored(table: bytes, meta: dict[str, Any], job: Job) -> Outcome:
 def run_source(source: Source, job: Job) -> Outcome:
     """Read a configured source and analyse it, as an upload would be."""
     tx = fetch(source, job.settings.period)
-    result = analyze(tx, job.settings)
+    try:
+        result = analyze(tx, job.settings)
+    except InputError as error:
+        # The classification's refusals name the source's columns: told by their problem only.
+        raise without_content(error, source.title) from None
     table, meta = persist.dump(tx)
     return _outcome(result, job, table, meta)
 

@@ -15,7 +15,7 @@ from bot.chat_settings import ChatSettings
 from bot.flows.analyses import job_for, publish
 from bot.flows.reply import Reply
 from bot.reminders import parse_hour
-from bot.sources import MAX_RETRIES, RETRY_AFTER, Source, SourceError, next_run
+from bot.sources import MAX_RETRIES, RETRY_AFTER, Source, SourceError, next_run, without_content
 from reports.formatting import Formatter
 from reports.messages import Messages
 
@@ -52,10 +52,13 @@ def next_scheduled(settings: ChatSettings, after: datetime, timezone: str) -> da
 def failure_reason(m: Messages, error: SourceError | InputError) -> str:
     """Why a source could not be read, in the chat's language; the details go to the log."""
     if isinstance(error, InputError):
-        return m.error(error)
+        error = without_content(error, "source")
+        if isinstance(error, InputError):
+            return m.error(error)
     log.warning("source failed: %s", error)
     key = f"source_error.{error.code}"
-    return m(key, **error.params) if m.has(key) else str(error)
+    # Never the error's own text: it can hold a path or an address with credentials.
+    return m(key, **error.params) if m.has(key) else m("source_error.unknown")
 
 
 async def run_source(reply: Reply, settings: ChatSettings, source: Source) -> None:
