@@ -14,11 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from bot.flows.sources import failure_reason
 
 from analysis.errors import InputError
 from analysis.period import parse_period
 from analysis.settings import Limits
+from bot.flows.sources import failure_reason
 from bot.sources import Source, SourceError, aggregate, fetch, load_sources, without_content
 from reports.messages import Messages
 
