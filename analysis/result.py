@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.cleaning import Shape, SkippedRow
+from analysis.ingest.cleaning import Shape, SkippedRow
+from analysis.ingest.reading import SourceInfo
 from analysis.period import PeriodBounds, PeriodSpec
-from analysis.reading import SourceInfo
 from analysis.settings import Criterion, Thresholds
 
 CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D")

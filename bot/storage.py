@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, delete, event, func, insert, selec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from analysis.columns import fold
+from analysis.ingest.columns import fold
 from bot.chat_settings import ChatSettings
 from bot.models import AccessEntry, Analysis, Chat, ClientResult, Reminder, Upload
 from bot.reminders import ContractEnd

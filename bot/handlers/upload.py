@@ -10,7 +10,7 @@ from telegram import Document, Message, Update
 from telegram.constants import ChatAction
 
 from analysis.errors import InputError
-from analysis.formats import SUPPORTED_EXTENSIONS
+from analysis.ingest.formats import SUPPORTED_EXTENSIONS
 from bot import work
 from bot.captions import parse_caption
 from bot.handlers.common import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.columns import match_roles, normalise_header
+from analysis.ingest.columns import match_roles, normalise_header
 from analysis.pipeline import load, run
 from analysis.settings import AnalysisSettings, ReadOptions
 

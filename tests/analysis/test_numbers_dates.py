@@ -12,8 +12,8 @@ from babel.dates import format_date, get_month_names
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.dates import parse_dates
-from analysis.numbers import parse_numbers
+from analysis.ingest.dates import parse_dates
+from analysis.ingest.numbers import parse_numbers
 
 
 def numbers(values: list[object], hint: str | None = None) -> list[float | None]:
@@ -171,7 +171,7 @@ def test_typed_and_serial_dates():
 
 
 def test_each_distinct_date_is_parsed_once(monkeypatch):
-    import analysis.dates as module
+    import analysis.ingest.dates as module
 
     seen: list[int] = []
     original = module._parse_unique

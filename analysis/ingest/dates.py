@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow.compute as pc
 from babel.dates import get_day_names, get_month_names
 
-from analysis.encoding import encode
+from analysis.ingest.codes import encode
 
 _ISO = r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d\d:?\d\d)?$"
 _NUMERIC = (

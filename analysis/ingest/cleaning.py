@@ -12,13 +12,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.columns import ColumnRoles, fold, resolve_roles
-from analysis.dates import parse_dates
-from analysis.encoding import Encoded, encode
 from analysis.errors import InputError
-from analysis.numbers import ParsedNumbers, detect_currency, parse_numbers
+from analysis.ingest.codes import Encoded, encode
+from analysis.ingest.columns import ColumnRoles, fold, resolve_roles
+from analysis.ingest.dates import parse_dates
+from analysis.ingest.numbers import ParsedNumbers, detect_currency, parse_numbers
+from analysis.ingest.reading import RawTable, SourceInfo
 from analysis.period import PeriodBounds
-from analysis.reading import RawTable, SourceInfo
 from analysis.settings import Limits
 
 Shape = Literal["transactions", "per_client"]

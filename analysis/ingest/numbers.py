@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.encoding import encode
+from analysis.ingest.codes import encode
 
 # Spaces of every kind (no-break and narrow no-break included), apostrophes used as thousands
 # separators, plus signs, and currency signs or codes. Letters never belong to a number, so codes
