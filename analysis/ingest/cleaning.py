@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -18,6 +19,7 @@ from analysis.ingest.columns import ColumnRoles, fold, resolve_roles
 from analysis.ingest.dates import parse_dates
 from analysis.ingest.numbers import ParsedNumbers, detect_currency, parse_numbers
 from analysis.ingest.reading import RawTable, SourceInfo
+from analysis.ingest.vocabulary import vocabulary
 from analysis.period import PeriodBounds
 from analysis.settings import Limits
 
@@ -26,31 +28,16 @@ Shape = Literal["transactions", "per_client"]
 NUMBER_ROLES = ("sales", "profit", "quantity", "orders")
 DATE_ROLES = ("date", "contract_end", "last_purchase")
 TEXT_ROLES = ("segment", "manager")
+
+
 # Rows whose client is one of these are totals, never clients (compared folded, without a
 # trailing colon). Exact names only: "Total Energies" is a client.
-TOTAL_NAMES = frozenset(
-    fold(name)
-    for name in (
-        "total",
-        "totals",
-        "totaux",
-        "total general",
-        "total général",
-        "grand total",
-        "sous-total",
-        "sous total",
-        "sous-totaux",
-        "subtotal",
-        "sub-total",
-        "sub total",
-        "total ht",
-        "total ttc",
-        "итого",
-        "всего",
-        "итог",
-        "общий итог",
-    )
-)
+@cache
+def total_names() -> frozenset[str]:
+    """Folded client names of total rows, from the vocabulary files."""
+    return frozenset(fold(name) for name in vocabulary().totals)
+
+
 _SPACES = r"[\s\x{00a0}\x{202f}\x{2009}]+"
 _UNUSUAL_SPACES = ("  ", "\u00a0", "\u202f", "\u2009", "\t", "\n", "\r")
 _EXAMPLES = 5
@@ -170,7 +157,7 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
     shown = names if names is not None else ids
     assert shown is not None
     shown_column = roles.mapping.get("client") or roles.mapping["client_id"]
-    total_spelling = np.array([name in TOTAL_NAMES for name in _fold(shown.uniques)], dtype=bool)
+    total_spelling = np.array([name in total_names() for name in _fold(shown.uniques)], dtype=bool)
     is_total = shown.spread(total_spelling, False)
     no_client = ~shown.present & (~ids.present if ids is not None else True)
     has_value = np.nan_to_num(out[value_role].to_numpy()) != 0

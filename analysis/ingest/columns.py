@@ -1,4 +1,4 @@
-"""Column roles (client, sales, date, ...) found from header names in French, English and Russian.
+"""Column roles (client, sales, date, ...) found from header names, in every language of vocab/.
 
 Roles are resolved once into a `ColumnRoles` mapping; later code never guesses column names again.
 """
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from analysis.errors import InputError
+from analysis.ingest.vocabulary import vocabulary
 
 # Resolution order matters only for equal scores: more specific roles first, so that
 # `Code client` is a client id before it could be a client name.
@@ -41,368 +42,27 @@ class RoleRule:
     numeric: bool = False
 
 
-_RULES: dict[str, RoleRule] = {
-    "client_id": RoleRule(
-        phrases=(
-            "code client",
-            "client code",
-            "client id",
-            "id client",
-            "customer id",
-            "customer code",
-            "customer number",
-            "customer no",
-            "n client",
-            "no client",
-            "numero client",
-            "numero de client",
-            "num client",
-            "ref client",
-            "reference client",
-            "siren",
-            "siret",
-            "account id",
-            "account number",
-            "код клиента",
-            "инн",
-            "код контрагента",
-            "id клиента",
-        ),
-        exact_only=("id", "code", "код"),
-    ),
-    "contract_end": RoleRule(
-        phrases=(
-            "fin de contrat",
-            "date de fin de contrat",
-            "date fin contrat",
-            "fin contrat",
-            "echeance du contrat",
-            "echeance contrat",
-            "echeance de contrat",
-            "contract end",
-            "contract end date",
-            "end of contract",
-            "contract expiry",
-            "contract expiration",
-            "renewal date",
-            "date de renouvellement",
-            "renouvellement",
-            "окончание договора",
-            "дата окончания договора",
-            "срок договора",
-        ),
-    ),
-    "last_purchase": RoleRule(
-        phrases=(
-            "dernier achat",
-            "date du dernier achat",
-            "date dernier achat",
-            "derniere commande",
-            "date de derniere commande",
-            "date derniere commande",
-            "derniere facture",
-            "last purchase",
-            "last purchase date",
-            "last order",
-            "last order date",
-            "last invoice",
-            "последняя покупка",
-            "дата последней покупки",
-        ),
-    ),
-    "orders": RoleRule(
-        phrases=(
-            "nombre de commandes",
-            "nb commandes",
-            "nb de commandes",
-            "nombre de factures",
-            "nb factures",
-            "nb de factures",
-            "nombre d achats",
-            "nb achats",
-            "number of orders",
-            "order count",
-            "orders count",
-            "nb orders",
-            "number of transactions",
-            "number of purchases",
-            "количество заказов",
-            "количество покупок",
-            "число заказов",
-        ),
-        exact_only=("orders", "commandes", "transactions", "purchases", "achats", "factures"),
-        numeric=True,
-    ),
-    "profit": RoleRule(
-        phrases=(
-            "benefice net",
-            "benefice",
-            "net profit",
-            "profit",
-            "marge",
-            "marge brute",
-            "marge nette",
-            "margin",
-            "gross margin",
-            "net margin",
-            "gross profit",
-            "resultat net",
-            "прибыль",
-            "чистая прибыль",
-            "валовая прибыль",
-            "маржа",
-        ),
-        vetoes=("taux", "rate", "ratio", "pourcentage", "percent", "pct", "процент"),
-        numeric=True,
-    ),
-    "sales": RoleRule(
-        phrases=(
-            "montant ht",
-            "ca ht",
-            "total ht",
-            "ventes ht",
-            "chiffre d affaires ht",
-            "chiffre d affaires",
-            "ca",
-            "ventes",
-            "vente",
-            "montant",
-            "montant total",
-            "sales",
-            "net sales",
-            "sales amount",
-            "revenue",
-            "revenues",
-            "turnover",
-            "amount",
-            "net amount",
-            "total",
-            "выручка",
-            "сумма",
-            "сумма продаж",
-            "продажи",
-            "оборот",
-            "montant ttc",
-            "total ttc",
-            "ca ttc",
-        ),
-        vetoes=(
-            "taux",
-            "rate",
-            "tva",
-            "vat",
-            "tax",
-            "taxe",
-            "remise",
-            "discount",
-            "cout",
-            "cost",
-            "achat",
-            "prix unitaire",
-            "unit price",
-            "pu",
-            "ндс",
-            "скидка",
-            "себестоимость",
-            "marge",
-            "margin",
-            "profit",
-            "benefice",
-            "quantite",
-            "quantity",
-        ),
-        numeric=True,
-    ),
-    "date": RoleRule(
-        phrases=(
-            "date",
-            "date facture",
-            "date de facture",
-            "date de la facture",
-            "invoice date",
-            "order date",
-            "date commande",
-            "date de commande",
-            "date de vente",
-            "sale date",
-            "sales date",
-            "transaction date",
-            "date operation",
-            "date piece",
-            "date document",
-            "дата",
-            "дата продажи",
-            "дата документа",
-            "дата заказа",
-        ),
-        vetoes=(
-            "echeance",
-            "due",
-            "paiement",
-            "payment",
-            "reglement",
-            "fin",
-            "end",
-            "contrat",
-            "contract",
-            "dernier",
-            "derniere",
-            "last",
-            "creation",
-            "naissance",
-            "birth",
-            "expiration",
-            "renouvellement",
-            "renewal",
-            "окончания",
-            "оплаты",
-        ),
-    ),
-    "invoice": RoleRule(
-        phrases=(
-            "facture",
-            "n facture",
-            "no facture",
-            "numero facture",
-            "numero de facture",
-            "num facture",
-            "ref facture",
-            "reference facture",
-            "invoice",
-            "invoice id",
-            "invoice no",
-            "invoice number",
-            "commande",
-            "n commande",
-            "no commande",
-            "numero de commande",
-            "numero commande",
-            "order id",
-            "order no",
-            "order number",
-            "n piece",
-            "numero de piece",
-            "piece",
-            "номер документа",
-            "номер счета",
-            "счет",
-            "документ",
-            "заказ",
-            "номер заказа",
-        ),
-        vetoes=("date", "montant", "amount", "total", "ligne", "line", "nombre", "nb", "count"),
-        exact_only=("order",),
-    ),
-    "quantity": RoleRule(
-        phrases=("quantite", "qte", "qty", "quantity", "количество", "кол во", "units"),
-        vetoes=("commandes", "orders", "factures", "achats"),
-        numeric=True,
-    ),
-    "segment": RoleRule(
-        phrases=(
-            "segment",
-            "industry",
-            "industrie",
-            "secteur",
-            "secteur d activite",
-            "activite",
-            "type d activite",
-            "branche",
-            "sector",
-            "type de client",
-            "type client",
-            "customer type",
-            "client type",
-            "famille client",
-            "отрасль",
-            "сегмент",
-            "вид деятельности",
-        ),
-    ),
-    "manager": RoleRule(
-        phrases=(
-            "manager",
-            "commercial",
-            "commerciale",
-            "vendeur",
-            "vendeuse",
-            "sales rep",
-            "salesperson",
-            "account manager",
-            "responsable",
-            "responsable commercial",
-            "charge d affaires",
-            "менеджер",
-            "ответственный",
-        ),
-    ),
-    "client": RoleRule(
-        phrases=(
-            "client",
-            "clients",
-            "customer",
-            "nom client",
-            "nom du client",
-            "client name",
-            "customer name",
-            "raison sociale",
-            "contrepartie",
-            "counterparty",
-            "acheteur",
-            "buyer",
-            "societe",
-            "company",
-            "entreprise",
-            "account name",
-            "tiers",
-            "клиент",
-            "покупатель",
-            "контрагент",
-            "заказчик",
-            "наименование клиента",
-            "наименование контрагента",
-        ),
-        vetoes=(
-            "code",
-            "id",
-            "numero",
-            "num",
-            "n",
-            "no",
-            "ref",
-            "reference",
-            "siren",
-            "siret",
-            "type",
-            "categorie",
-            "segment",
-            "secteur",
-            "ville",
-            "city",
-            "pays",
-            "country",
-            "adresse",
-            "address",
-            "email",
-            "mail",
-            "telephone",
-            "phone",
-            "tel",
-            "depuis",
-            "since",
-            "код",
-            "инн",
-        ),
-        exact_only=("nom", "name", "account", "наименование"),
-    ),
-}
+# Roles whose column holds counts or amounts: a header with `%` is a rate, never one of them.
+NUMERIC_ROLES = frozenset({"orders", "profit", "sales", "quantity"})
+
+
+@cache
+def _rules() -> dict[str, RoleRule]:
+    """Each role's rule, its words from the vocabulary files."""
+    words = vocabulary()
+    return {
+        role: RoleRule(
+            phrases=words.words(role, "phrases"),
+            vetoes=words.words(role, "vetoes"),
+            exact_only=words.words(role, "exact_only"),
+            numeric=role in NUMERIC_ROLES,
+        )
+        for role in ROLES
+    }
+
 
 _BRACKETS = re.compile(r"[\(\[\{].*?[\)\]\}]")
 _NON_WORD = re.compile(r"[^\w]+")
-_UNIT_TOKENS = frozenset(
-    {"eur", "euro", "euros", "k", "keur", "ke", "usd", "rub", "руб", "тыс", "m", "meur", "кэ"}
-)
-_TAX_TOKENS = frozenset({"ht", "ttc"})
 
 
 def fold(text: str) -> str:
@@ -413,14 +73,15 @@ def fold(text: str) -> str:
 
 def normalise_header(name: object) -> tuple[str, ...]:
     """Header words without case, accents, units or punctuation: `Montant HT (€)` -> montant ht."""
+    words = vocabulary()
+    units, taxes = words.units, words.before_tax | words.after_tax
     text = fold(str(name))
     text = _BRACKETS.sub(" ", text)
     head, _, tail = text.partition(",")
     tail_words = _NON_WORD.sub(" ", tail).split()
-    if tail_words and all(w in _UNIT_TOKENS | _TAX_TOKENS for w in tail_words):
-        text = head + " " + " ".join(w for w in tail_words if w in _TAX_TOKENS)
-    words = _NON_WORD.sub(" ", text.replace("_", " ")).split()
-    return tuple(w for w in words if w not in _UNIT_TOKENS)
+    if tail_words and all(w in units | taxes for w in tail_words):
+        text = head + " " + " ".join(w for w in tail_words if w in taxes)
+    return tuple(w for w in _NON_WORD.sub(" ", text.replace("_", " ")).split() if w not in units)
 
 
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> int:
@@ -439,7 +100,7 @@ def role_score(role: str, header: object) -> float:
 
 @cache
 def _score(role: str, raw: str) -> float:
-    rule = _RULES[role]
+    rule = _rules()[role]
     words = normalise_header(raw)
     if not words:
         return 0.0
@@ -462,7 +123,11 @@ def _score(role: str, raw: str) -> float:
         elif position > 0:
             best = max(best, 1.0)
     if best and role == "sales":
-        best += 0.5 if "ht" in words else -0.5 if "ttc" in words else 0.0
+        # Before tax is what a client brings; after tax only if nothing better is named.
+        taxes = vocabulary()
+        before = any(w in taxes.before_tax for w in words)
+        after = any(w in taxes.after_tax for w in words)
+        best += 0.5 if before else -0.5 if after else 0.0
     return best
 
 
