@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.ingest.cleaning import Transactions
+from analysis.ingest.transactions import Transactions
 from analysis.period import PeriodBounds, resolve_period
 from analysis.result import CATEGORIES, CLIENT_COLUMNS, AnalysisResult, CategoryStats
 from analysis.settings import AnalysisSettings, Thresholds

@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.ingest.cleaning import SkippedRow, Transactions
 from analysis.ingest.columns import ColumnRoles
 from analysis.ingest.reading import SourceInfo
+from analysis.ingest.transactions import SkippedRow, Transactions
 from analysis.period import PeriodBounds
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.ingest.cleaning import Shape, SkippedRow
 from analysis.ingest.reading import SourceInfo
+from analysis.ingest.transactions import Shape, SkippedRow
 from analysis.period import PeriodBounds, PeriodSpec
 from analysis.settings import Criterion, Thresholds
 

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from analysis.ingest.cleaning import Transactions, clean
+from analysis.ingest.cleaning import clean
 from analysis.ingest.reading import RawTable, SourceInfo
+from analysis.ingest.transactions import Transactions
 from analysis.period import PeriodBounds, PeriodSpec, add_months, resolve_period
 from analysis.pipeline import load
 from analysis.settings import Limits, ReadOptions

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.abc import analyze, categorize
-from analysis.ingest.cleaning import Transactions
 from analysis.ingest.columns import ColumnRoles
 from analysis.ingest.reading import SourceInfo
+from analysis.ingest.transactions import Transactions
 from analysis.period import PeriodSpec, add_months, parse_period, resolve_period
 from analysis.pipeline import run
 from analysis.settings import AnalysisSettings, Thresholds

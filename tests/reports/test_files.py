@@ -14,9 +14,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from analysis.abc import analyze
-from analysis.ingest.cleaning import Transactions
 from analysis.ingest.columns import ColumnRoles
 from analysis.ingest.reading import SourceInfo
+from analysis.ingest.transactions import Transactions
 from analysis.pipeline import load
 from analysis.sample import ANCHOR, bundled_sample
 from analysis.settings import AnalysisSettings
