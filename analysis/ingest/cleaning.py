@@ -12,6 +12,8 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.errors import InputError
 from analysis.ingest.codes import Encoded, encode
@@ -37,7 +39,8 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
     frame, rows = _without_blank_rows(frame, raw.row_numbers, columns)
     parsed = _parse_columns(frame, roles, raw.source.delimiter)
     table = _canonical_table(frame, rows, roles, parsed, columns)
-    keep, skipped = _drop_total_rows(table.frame, rows, roles, parsed)
+    folded = _folded_client_names(parsed)
+    keep, skipped = _drop_total_rows(table.frame, rows, roles, parsed, folded)
     keep, unreadable = _drop_unreadable_rows(table.unreadable, keep, frame, rows, limits)
     skipped.extend(unreadable)
     if not keep.any():
@@ -45,7 +48,7 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
     skipped.extend(
         SkippedRow(number, None, text[:80], "malformed_line") for number, text in raw.skipped_lines
     )
-    out, spellings = _with_identity(table.frame, keep, parsed)
+    out, spellings = _with_identity(table.frame, keep, parsed, folded)
     clients = len(out["client_key"].cat.categories)
     skipped.sort(key=lambda s: s.row)
     return Transactions(
@@ -204,8 +207,18 @@ def total_names() -> frozenset[str]:
     return frozenset(fold(name) for name in vocabulary().totals)
 
 
+def _folded_client_names(parsed: ParsedColumns) -> pa.Array | None:
+    """The distinct client names folded, once: totals are found and spellings merged on them."""
+    names = parsed.texts.get("client")
+    return None if names is None else fold_names(names.uniques)
+
+
 def _drop_total_rows(
-    out: pd.DataFrame, rows: np.ndarray, roles: ColumnRoles, parsed: ParsedColumns
+    out: pd.DataFrame,
+    rows: np.ndarray,
+    roles: ColumnRoles,
+    parsed: ParsedColumns,
+    folded: pa.Array | None,
 ) -> tuple[np.ndarray, list[SkippedRow]]:
     """Rows to keep: not a total, and with a client; totals (named so, or a value without a
     client) are reported as skipped."""
@@ -215,9 +228,10 @@ def _drop_total_rows(
     assert shown is not None
     shown_column = roles.mapping.get("client") or roles.mapping["client_id"]
     value_role = "sales" if "sales" in out else "profit"
-    folded = fold_names(shown.uniques)
-    total_spelling = np.array([name in total_names() for name in folded], dtype=bool)
-    is_total = shown.spread(total_spelling, False)
+    shown_folded = folded if names is not None and folded is not None else fold_names(shown.uniques)
+    totals = pa.array(sorted(total_names()), type=pa.string())
+    total_spelling = pc.is_in(shown_folded, value_set=totals).to_numpy(zero_copy_only=False)
+    is_total = shown.spread(total_spelling.astype(bool), False)
     no_client = ~shown.present & (~ids.present if ids is not None else True)
     has_value = np.nan_to_num(out[value_role].to_numpy()) != 0
     total_rows = is_total | (no_client & has_value)
@@ -261,14 +275,16 @@ def _drop_unreadable_rows(
 
 
 def _with_identity(
-    out: pd.DataFrame, keep: np.ndarray, parsed: ParsedColumns
+    out: pd.DataFrame, keep: np.ndarray, parsed: ParsedColumns, folded: pa.Array | None
 ) -> tuple[pd.DataFrame, int]:
     """The kept rows with `client_key` and `client` in front; and how many spellings there were."""
     names = parsed.texts.get("client")
     ids = parsed.texts.get("client_id")
     out = out.loc[keep].reset_index(drop=True)
     identity = identify(
-        names.kept(keep) if names is not None else None, ids.kept(keep) if ids is not None else None
+        names.kept(keep) if names is not None else None,
+        ids.kept(keep) if ids is not None else None,
+        folded,
     )
     out.insert(0, "client", identity.display)
     out.insert(0, "client_key", identity.key)

@@ -13,6 +13,8 @@ import pyarrow.compute as pc
 from analysis.ingest.codes import Encoded, encode
 
 _SPACES = r"[\s\x{00a0}\x{202f}\x{2009}]+"
+# What RE2's \s matches in ASCII, doubled spaces included: without them, no run to collapse.
+_ASCII_SPACES = ("  ", "\t", "\n", "\f", "\r")
 _UNUSUAL_SPACES = ("  ", "\u00a0", "\u202f", "\u2009", "\t", "\n", "\r")
 
 
@@ -41,14 +43,26 @@ def normalised(column: pd.Series) -> Encoded:
     return Encoded(codes, again.dictionary)
 
 
-def fold_names(text: pa.Array) -> np.ndarray:
-    """Vectorised `fold`: case, accents and runs of white space ignored; trailing colons too."""
-    array = pc.utf8_normalize(text, "NFKD")
-    array = pc.replace_substring_regex(array, r"\p{Mn}+", "")
-    array = pc.utf8_lower(array)
-    array = pc.replace_substring_regex(array, _SPACES, " ")
-    array = pc.utf8_trim(array, " :")
-    return array.to_numpy(zero_copy_only=False).astype(object)
+def fold_names(text: pa.Array) -> pa.Array:
+    """Vectorised `fold`: case, accents and runs of white space ignored; trailing colons too.
+    Plain ASCII names, the common case, skip the Unicode work that cannot change them."""
+    if pc.all(pc.string_is_ascii(text)).as_py() is not False:
+        array = pc.ascii_lower(text)
+        if any(pc.any(pc.match_substring(array, mark)).as_py() for mark in _ASCII_SPACES):
+            array = pc.replace_substring_regex(array, _SPACES, " ")
+    else:
+        array = pc.utf8_normalize(text, "NFKD")
+        array = pc.replace_substring_regex(array, r"\p{Mn}+", "")
+        array = pc.utf8_lower(array)
+        array = pc.replace_substring_regex(array, _SPACES, " ")
+    return pc.utf8_trim(array, " :")
+
+
+def _factorized(folded: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values of folded names, in order of first appearance."""
+    encoded = pc.dictionary_encode(folded)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
 
 
 @dataclass(frozen=True)
@@ -61,13 +75,17 @@ class Identity:
     spellings: int
 
 
-def identify(names: Encoded | None, ids: Encoded | None) -> Identity:
+def identify(
+    names: Encoded | None, ids: Encoded | None, folded: pa.Array | None = None
+) -> Identity:
     """One key per client (its id, else its folded name), shown under its most frequent spelling,
-    the first seen on a tie."""
+    the first seen on a tie. `folded` is `fold_names(names.uniques)` when the caller has it."""
     name_keys: np.ndarray = np.zeros(0, dtype=np.int64)
     name_key_text: np.ndarray = np.zeros(0, dtype=object)
     if names is not None:
-        name_keys, name_key_text = pd.factorize(fold_names(names.uniques))
+        name_keys, name_key_text = _factorized(
+            fold_names(names.uniques) if folded is None else folded
+        )
     if ids is not None:
         id_keys, id_key_text = pd.factorize(
             np.array([str(v).casefold() for v in ids.uniques.to_pylist()], dtype=object)
