@@ -185,8 +185,8 @@ def test_demo_analyses_the_bundled_sample(tmp_path, capsys):
 
 
 def test_option_defaults_are_the_analysis_defaults():
+    from analysis.period import parse_period
     from analysis.settings import AnalysisSettings
-
     from bot.cli import build_parser
 
     args = build_parser().parse_args(["analyze", "f.csv"])
