@@ -286,8 +286,8 @@ def _with_identity(
         ids.kept(keep) if ids is not None else None,
         folded,
     )
-    out.insert(0, "client", identity.display)
-    out.insert(0, "client_key", identity.key)
+    out.insert(0, "client", pd.Series(identity.display, index=out.index))
+    out.insert(0, "client_key", pd.Series(identity.key, index=out.index))
     return out, identity.spellings
 
 

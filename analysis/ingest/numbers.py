@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,8 @@ def detect_currency(texts: Iterable[object]) -> str | None:
 
 
 def _np(array: pa.Array) -> np.ndarray:
-    return array.to_numpy(zero_copy_only=False)
+    values: np.ndarray = array.to_numpy(zero_copy_only=False)
+    return values
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ def _plain_bytes(text: pa.Array) -> bool:
     """Whether every cell holds only digits, points and minus signs, and none starts with a
     point (`.5`, `-.5`) or ends with one (`5.`): forms the cast would take and the rule not.
     Read on the bytes themselves: a regular expression over a million cells costs far more."""
+    width: type[np.integer[Any]]
     if pa.types.is_string(text.type):
         width = np.int32
     elif pa.types.is_large_string(text.type):

@@ -297,7 +297,7 @@ def _load_sheet(reader: Any, index: int) -> pd.DataFrame:
     """Load a sheet once; cells the typed reader could not convert get their own text back, so
     the cleaning step parses them (`1 234,5` typed as text) or reports them as unreadable."""
     batch, errors = reader.load_sheet(index, header_row=0).to_arrow_with_errors()
-    frame = batch.to_pandas()
+    frame: pd.DataFrame = batch.to_pandas()
     restored: dict[int, list[tuple[int, str]]] = {}
     for error in errors.errors if errors is not None else ():
         match = _CELL_TEXT.match(error.detail)
