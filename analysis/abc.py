@@ -110,7 +110,7 @@ def _client_table(totals: pd.DataFrame, graded: Graded, bounds: PeriodBounds) ->
     table = totals.assign(category=graded.categories, _grid=graded.grid_values).reset_index(
         drop=True
     )
-    table = table.take(best_first(table["_grid"].to_numpy(), table["client"]))
+    table = table.sort_values(["_grid", "client"], ascending=[False, True], kind="stable")
     table = table.reset_index(drop=True)
     positive_total = graded.positive_total
     table["share"] = table["value"] / positive_total
@@ -133,24 +133,6 @@ def _client_table(totals: pd.DataFrame, graded: Graded, bounds: PeriodBounds) ->
     rest = [c for c in table.columns if c not in leading and c not in ("_grid", "client_key")]
     rest.append("client_key")
     return table[leading + rest]
-
-
-def best_first(grid: np.ndarray, names: pd.Series) -> np.ndarray:
-    """Row order by grid value, largest first, equal values by name, equal names as they came:
-    a stable sort on (grid descending, name). Names are compared only among equal values, the
-    few ties, since sorting every name costs more than the rest of the classification."""
-    order = np.argsort(-grid, kind="stable")
-    ranked = grid[order]
-    tied = np.r_[False, ranked[1:] == ranked[:-1]]
-    if not tied.any():
-        return order
-    group = np.cumsum(~tied)  # one number per run of equal values
-    in_tie = tied | np.r_[tied[1:], False]
-    positions = np.flatnonzero(in_tie)
-    tied_names = names.to_numpy(dtype=object)[order[positions]]
-    name_rank = pd.factorize(tied_names, sort=True)[0]
-    order[positions] = order[positions][np.lexsort((name_rank, group[positions]))]
-    return order
 
 
 def _category_stats(clients: pd.DataFrame, positive_total: float) -> tuple[CategoryStats, ...]:

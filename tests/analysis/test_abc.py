@@ -255,20 +255,3 @@ def test_splitting_a_sale_into_rows_of_the_same_invoice_changes_nothing(rows, pa
         else:
             split.append((client, value, invoice))
     assert _by_client(transactions(base)) == _by_client(transactions(split))
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.sampled_from([0.0, -0.0, 1.0, 2.0, 5.0, -3.0]), st.sampled_from("abcAé")),
-        min_size=1,
-        max_size=30,
-    )
-)
-def test_best_first_is_the_stable_sort_by_value_then_name(rows):
-    from analysis.abc import best_first
-
-    frame = pd.DataFrame(rows, columns=["_grid", "client"]).astype({"client": "str"})
-    expected = frame.sort_values(["_grid", "client"], ascending=[False, True], kind="stable")
-    order = best_first(frame["_grid"].to_numpy(), frame["client"])
-    assert order.tolist() == expected.index.tolist()
