@@ -135,11 +135,26 @@ def _purchases(
             if "invoice" not in frame.columns
             else _distinct_pairs(clients, days - days.min(initial=0), count)
         )
-        dates = pd.Series(frame["date"].to_numpy()[bought])
-        grouped = dates.groupby(clients)
-        activity["first_purchase"] = grouped.min()
-        activity["last_purchase"] = grouped.max()
+        first, last = _date_range(frame["date"].to_numpy()[bought], clients, count)
+        activity["first_purchase"] = first
+        activity["last_purchase"] = last
     return activity
+
+
+def _date_range(dates: np.ndarray, clients: np.ndarray, count: int) -> tuple[pd.Series, pd.Series]:
+    """Each client's earliest and latest date (NaT for a client without one): a minimum and a
+    maximum per client on the dates' integer form, cheaper than a group-by over every row."""
+    known = ~np.isnat(dates)
+    ticks, owners = dates[known].view(np.int64), clients[known]
+    low = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
+    high = np.full(count, np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(low, owners, ticks)
+    np.maximum.at(high, owners, ticks)
+    seen = np.bincount(owners, minlength=count) > 0
+    nat = np.datetime64("NaT").astype(dates.dtype).view(np.int64)
+    first = np.where(seen, low, nat).view(dates.dtype)
+    last = np.where(seen, high, nat).view(dates.dtype)
+    return pd.Series(first), pd.Series(last)
 
 
 def _codes(column: pd.Series) -> np.ndarray:

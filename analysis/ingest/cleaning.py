@@ -235,8 +235,10 @@ def _drop_total_rows(
     no_client = ~shown.present & (~ids.present if ids is not None else True)
     has_value = np.nan_to_num(out[value_role].to_numpy()) != 0
     total_rows = is_total | (no_client & has_value)
+    skipped: list[SkippedRow] = []
+    if not total_rows.any():
+        return ~no_client, skipped
     shown_text = shown.uniques.to_pylist()
-    skipped = []
     for index in np.flatnonzero(total_rows):
         code = shown.codes[index]
         text = None if code < 0 else shown_text[code]

@@ -65,6 +65,18 @@ def _factorized(folded: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
 
 
+def _by_first_appearance(codes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize` of small non-negative codes: renumbered in order of first appearance, with
+    the old code of each new one. A minimum per code replaces a hash of every row."""
+    first = np.full(count, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    used = np.flatnonzero(first < len(codes))
+    used = used[np.argsort(first[used], kind="stable")]
+    renumber = np.empty(count, dtype=np.int64)
+    renumber[used] = np.arange(len(used), dtype=np.int64)
+    return renumber[codes], used
+
+
 @dataclass(frozen=True)
 class Identity:
     """Each row's client as a categorical key, the spelling shown for it, and how many distinct
@@ -112,7 +124,7 @@ def identify(
         all_keys = np.asarray(name_key_text, dtype=object)
         spelling_codes = names.codes
         spelling_text = names.uniques.to_pylist()
-    row_key, used_keys = pd.factorize(row_key)
+    row_key, used_keys = _by_first_appearance(np.asarray(row_key, dtype=np.int64), len(all_keys))
     key_names = all_keys[used_keys]
     spelling_count = len(spelling_text)
     counts = np.bincount(spelling_codes, minlength=spelling_count)

@@ -93,3 +93,29 @@ def test_a_missing_criterion_column_is_named():
     with pytest.raises(InputError) as raised:
         customer_table(tx, AnalysisSettings(criterion=Criterion.PROFIT))
     assert raised.value.code == "no_profit_column"
+
+
+def test_date_range_is_the_group_minimum_and_maximum():
+    from analysis.customers import _date_range
+
+    dates = pd.to_datetime(
+        ["2025-01-03", None, "2024-12-31 10:00", "2025-02-01", None, "2025-01-01"], format="ISO8601"
+    ).to_numpy()
+    clients = np.array([0, 0, 0, 2, 3, 2])
+    first, last = _date_range(dates, clients, 5)
+    grouped = pd.Series(dates).groupby(clients)
+    expected_first = grouped.min().reindex(range(5))
+    expected_last = grouped.max().reindex(range(5))
+    pd.testing.assert_series_equal(first, expected_first, check_names=False, check_index_type=False)
+    pd.testing.assert_series_equal(last, expected_last, check_names=False, check_index_type=False)
+    assert first.dtype == dates.dtype
+
+
+def test_first_appearance_numbering_is_factorize():
+    from analysis.ingest.identity import _by_first_appearance
+
+    codes = np.array([4, 1, 4, 0, 1, 6, 0])
+    renumbered, used = _by_first_appearance(codes, 7)
+    expected, uniques = pd.factorize(codes)
+    assert renumbered.tolist() == expected.tolist()
+    assert used.tolist() == uniques.tolist()
