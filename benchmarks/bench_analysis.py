@@ -24,6 +24,13 @@ CLI = [sys.executable, "-m", "bot.cli"]
 
 def measure(command: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one child process."""
+    elapsed, megabytes, _ = measure_with_cpu(command)
+    return elapsed, megabytes
+
+
+def measure_with_cpu(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child process. CPU
+    time moves less than wall time when other work shares the machine."""
     start = time.perf_counter()
     with open(os.devnull, "wb") as sink:
         process = subprocess.Popen(command, stdout=sink)
@@ -31,7 +38,7 @@ def measure(command: list[str]) -> tuple[float, float]:
     elapsed = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"failed ({status}): {' '.join(command)}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def median_of(command: list[str], runs: int) -> tuple[float, float]:
@@ -39,13 +46,14 @@ def median_of(command: list[str], runs: int) -> tuple[float, float]:
     return statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)
 
 
-def side_by_side(commands: list[list[str]], runs: int) -> list[tuple[float, float]]:
-    """Medians of `runs` rounds, each round running every command once, in turn."""
-    rounds = [[measure(command) for command in commands] for _ in range(runs)]
+def side_by_side(commands: list[list[str]], runs: int) -> list[tuple[float, float, float]]:
+    """Medians (wall, memory, CPU) of `runs` rounds, each running every command once, in turn."""
+    rounds = [[measure_with_cpu(command) for command in commands] for _ in range(runs)]
     return [
         (
             statistics.median(r[i][0] for r in rounds),
             statistics.median(r[i][1] for r in rounds),
+            statistics.median(r[i][2] for r in rounds),
         )
         for i in range(len(commands))
     ]
@@ -111,11 +119,12 @@ def bench_csv(runs: int, path: Path, label: str, target: str) -> None:
         ],
         runs,
     )
-    report("clientbase analyze --json", *ours)
-    report("python -c 'pandas.read_csv(FILE)'", *pandas_only)
+    report("clientbase analyze --json", *ours[:2])
+    report("python -c 'pandas.read_csv(FILE)'", *pandas_only[:2])
     print(
         f"  time ratio {ours[0] / pandas_only[0]:.2f} ({target}); "
-        f"memory ratio {ours[1] / pandas_only[1]:.2f} (target <= 2)"
+        f"memory ratio {ours[1] / pandas_only[1]:.2f} (target <= 2); "
+        f"CPU {ours[2]:.2f} s against {pandas_only[2]:.2f} s, ratio {ours[2] / pandas_only[2]:.2f}"
     )
     split = steps_of(path, runs)
     inside = " + ".join(f"{name} {seconds:.2f}" for name, seconds in split.items())
