@@ -1,4 +1,4 @@
-"""The ABC(D) classification: per-client totals over a period, then categories by cumulative share.
+"""The ABC(D) classification of the per-client table (analysis.customers), by cumulative share.
 
 Rule (stated in the README): D when a client's total is <= 0. For the others, `before` is the sum
 of all totals strictly larger than the client's over the sum of all positive totals: A if
@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.cleaning import Transactions
+from analysis.customers import CustomerTable, customer_table
 from analysis.errors import InputError
-from analysis.period import PeriodBounds, resolve_period
+from analysis.ingest.transactions import Transactions
+from analysis.period import PeriodBounds
 from analysis.result import CATEGORIES, CLIENT_COLUMNS, AnalysisResult, CategoryStats
 from analysis.settings import AnalysisSettings, Thresholds
 
@@ -54,118 +55,25 @@ def categorize(values: np.ndarray, thresholds: Thresholds) -> Graded:
     return Graded(out, grid, float(values[positive].sum()))
 
 
-def _period_rows(tx: Transactions, settings: AnalysisSettings) -> tuple[np.ndarray, PeriodBounds]:
-    """Which rows fall in the asked period, and the period's bounds."""
-    frame = tx.frame
-    spec = settings.period
-    if tx.applied_period is not None:
-        return np.ones(len(frame), dtype=bool), tx.applied_period
-    if not tx.has_dates:
-        if spec.kind != "all":
-            raise InputError("period_needs_dates", found=tx.columns_found())
-        return np.ones(len(frame), dtype=bool), PeriodBounds(None, None)
-    dates = frame["date"]
-    first, last = dates.min(), dates.max()
-    bounds = resolve_period(
-        spec,
-        None if pd.isna(first) else first.date(),
-        None if pd.isna(last) else last.date(),
-    )
-    if spec.kind == "all" or bounds.start is None or bounds.end is None:
-        return np.ones(len(frame), dtype=bool), bounds
-    inside = dates.between(pd.Timestamp(bounds.start), pd.Timestamp(bounds.end))
-    return inside.to_numpy(dtype=bool), bounds
+# The columns of the per-client table the classification shows, in the order it shows them.
+ACTIVITY_COLUMNS = ("purchases", "first_purchase", "last_purchase")
 
 
-def client_totals(
-    tx: Transactions, settings: AnalysisSettings
-) -> tuple[pd.DataFrame, PeriodBounds]:
-    """One row per client of the file: value over the period, purchases, first and last ones."""
-    criterion = settings.criterion
-    frame = tx.frame
-    if criterion not in frame.columns:
-        code = "no_profit_column" if criterion == "profit" else "no_value_column"
-        raise InputError(code, found=tx.columns_found())
-    inside, bounds = _period_rows(tx, settings)
-    keys = frame["client_key"].astype("category").cat
-    codes = keys.codes.to_numpy().astype(np.int64)
-    count = len(keys.categories)
-    amounts = np.nan_to_num(frame[criterion].to_numpy(dtype="float64"))
-    totals = pd.DataFrame(
-        {"value": np.bincount(codes[inside], weights=amounts[inside], minlength=count)}
-    )
-    if tx.shape == "per_client":
-        activity = _per_client_activity(frame, codes)
-    else:
-        activity = _purchases(frame, codes, inside, count, criterion)
-    totals = totals.join(activity)
-    by_client = frame.drop(columns=["client_key"]).groupby(codes, sort=True, observed=True)
-    totals["client"] = by_client["client"].first().astype("str")
-    totals["client_key"] = pd.Series(keys.categories.astype("str"), dtype="str")
-    carried = [c for c in ("segment", "manager", *tx.carried) if c in frame.columns]
-    if carried:
-        totals = totals.join(by_client[carried].last())
-    if "contract_end" in frame.columns:
-        totals["contract_end"] = by_client["contract_end"].max()
-    return totals, bounds
-
-
-def _purchases(
-    frame: pd.DataFrame, codes: np.ndarray, inside: np.ndarray, count: int, criterion: str
-) -> pd.DataFrame:
-    """Purchases per client: distinct invoices, else distinct dates, else rows; refunds excluded."""
-    amount = "sales" if "sales" in frame.columns else criterion
-    bought = inside & (np.nan_to_num(frame[amount].to_numpy(dtype="float64")) > 0)
-    clients = codes[bought]
-    if "invoice" in frame.columns:
-        invoice = _codes(frame["invoice"])[bought]
-        # A row without an invoice number counts as a purchase of its own.
-        invoice = np.where(
-            invoice >= 0, invoice, invoice.max(initial=0) + 1 + np.arange(len(invoice))
-        )
-        purchases = _distinct_pairs(clients, invoice, count)
-    elif "date" in frame.columns:
-        days = frame["date"].to_numpy()[bought].astype("datetime64[D]").astype(np.int64)
-        purchases = _distinct_pairs(clients, days - days.min(initial=0), count)
-    else:
-        purchases = np.bincount(clients, minlength=count)
-    activity = pd.DataFrame({"purchases": purchases})
-    if "date" in frame.columns:
-        dates = pd.Series(frame["date"].to_numpy()[bought])
-        grouped = dates.groupby(clients)
-        activity["first_purchase"] = grouped.min()
-        activity["last_purchase"] = grouped.max()
-    return activity
-
-
-def _codes(column: pd.Series) -> np.ndarray:
-    """Integer codes of a column (-1 where empty), whether it holds codes or ids as text."""
-    if pd.api.types.is_integer_dtype(column):
-        return column.to_numpy(dtype=np.int64)
-    return pd.factorize(column)[0].astype(np.int64)
-
-
-def _distinct_pairs(clients: np.ndarray, items: np.ndarray, count: int) -> np.ndarray:
-    """How many distinct items each client has (items are non-negative integers)."""
-    if len(clients) == 0:
-        return np.zeros(count, dtype=np.int64)
-    width = int(items.max()) + 1
-    pairs = pd.unique(clients * width + items)  # a hash table: faster than sorting here
-    return np.bincount(pairs // width, minlength=count)
-
-
-def _per_client_activity(frame: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
-    activity = pd.DataFrame(index=pd.RangeIndex(int(codes.max()) + 1))
-    if "orders" in frame.columns:
-        activity["purchases"] = frame["orders"].groupby(codes).sum(min_count=1)
-    if "last_purchase" in frame.columns:
-        activity["last_purchase"] = frame["last_purchase"].groupby(codes).max()
-    return activity
+def client_totals(customers: CustomerTable) -> pd.DataFrame:
+    """The per-client table restricted to what the classification shows: value, activity,
+    client, key, then the carried columns and the contract end."""
+    table = customers.frame
+    shown = ["value", *(c for c in ACTIVITY_COLUMNS if c in table.columns), "client", "client_key"]
+    totals = table[shown].join(customers.carried)
+    if "contract_end" in table.columns:
+        totals["contract_end"] = table["contract_end"]
+    return totals
 
 
 def analyze(tx: Transactions, settings: AnalysisSettings) -> AnalysisResult:
     """Classify the clients of a table; the single entry point of the analysis."""
-    totals, bounds = client_totals(tx, settings)
+    customers = customer_table(tx, settings)
+    totals, bounds = client_totals(customers), customers.period
     graded = categorize(totals["value"].to_numpy(), settings.thresholds)
     if graded.positive_total <= 0:
         raise InputError("nothing_to_rank", criterion=settings.criterion, clients=len(totals))
@@ -193,6 +101,7 @@ def analyze(tx: Transactions, settings: AnalysisSettings) -> AnalysisResult:
         source=tx.source,
         spellings=tx.spellings,
         currency=tx.currency,
+        customers=customers,
     )
 
 

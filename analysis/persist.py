@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.cleaning import SkippedRow, Transactions
-from analysis.columns import ColumnRoles
+from analysis.ingest.columns import ColumnRoles
+from analysis.ingest.reading import SourceInfo
+from analysis.ingest.transactions import SkippedRow, Transactions
 from analysis.period import PeriodBounds
-from analysis.reading import SourceInfo
 
 
 def dump(tx: Transactions) -> tuple[bytes, dict[str, Any]]:

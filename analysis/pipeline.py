@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.abc import analyze
-from analysis.cleaning import Transactions, clean
-from analysis.reading import read_table
+from analysis.ingest.cleaning import clean
+from analysis.ingest.reading import read_table
+from analysis.ingest.transactions import Transactions
 from analysis.result import AnalysisResult
 from analysis.settings import AnalysisSettings, ReadOptions
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.cleaning import Shape, SkippedRow
+from analysis.customers import CustomerTable
+from analysis.ingest.reading import SourceInfo
+from analysis.ingest.transactions import Shape, SkippedRow
 from analysis.period import PeriodBounds, PeriodSpec
-from analysis.reading import SourceInfo
 from analysis.settings import Criterion, Thresholds
 
 CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D")
@@ -70,6 +71,9 @@ class AnalysisResult:
     source: SourceInfo
     spellings: int
     currency: str | None
+    # The per-client table the categories were decided on, with every measure (the models after
+    # ABC read it); None for a result rebuilt without it.
+    customers: CustomerTable | None = None
 
     @property
     def client_count(self) -> int:

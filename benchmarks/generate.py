@@ -48,6 +48,20 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def plain_log(rows: int, clients: int | None = None, seed: int = 7) -> pd.DataFrame:
+    """The same log reduced to `client,date,amount`: what our own overhead is measured on."""
+    frame = transaction_log(rows, clients, seed)
+    return pd.DataFrame(
+        {"client": frame["Client"], "date": frame["Date facture"], "amount": frame["Montant HT"]}
+    )
+
+
+def write_plain_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """As a program writes it: `,`, decimal point, ISO dates."""
+    frame.to_csv(path, index=False, date_format="%Y-%m-%d")
+    return path
+
+
 def write_xlsx(frame: pd.DataFrame, path: Path) -> Path:
     import xlsxwriter
 
@@ -69,10 +83,14 @@ def write_xlsx(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def main() -> None:
-    """`python generate.py ROWS PATH`: write a log as CSV or XLSX (by PATH's suffix)."""
+    """`python generate.py ROWS PATH [--plain]`: write a log as CSV or XLSX (by PATH's suffix);
+    `--plain` writes the three-column `client,date,amount` CSV."""
     import sys
 
     rows, path = int(sys.argv[1]), Path(sys.argv[2])
+    if "--plain" in sys.argv[3:]:
+        write_plain_csv(plain_log(rows), path)
+        return
     writer = write_xlsx if path.suffix == ".xlsx" else write_csv
     writer(transaction_log(rows), path)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from analysis.columns import fold
 from analysis.errors import InputError
+from analysis.ingest.columns import fold
 from analysis.period import PeriodSpec, parse_period
 from analysis.settings import Criterion
 from bot.chat_settings import SettingsOverrides

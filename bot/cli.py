@@ -14,7 +14,7 @@ from analysis.errors import InputError
 from analysis.period import parse_period
 from analysis.pipeline import load
 from analysis.result import AnalysisResult
-from analysis.settings import AnalysisSettings, ReadOptions, Thresholds
+from analysis.settings import AnalysisSettings, Criterion, ReadOptions, Thresholds
 from reports.messages import Messages, normalise_language
 
 ROLE_FLAGS = {
@@ -62,10 +62,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--criterion", choices=("sales", "profit"), default="sales")
-    parser.add_argument("--a", type=float, default=80.0, help="A share in percent (80)")
-    parser.add_argument("--b", type=float, default=15.0, help="B share in percent (15)")
-    parser.add_argument("--period", default="all", help="all, 12m, 2025 or FROM..TO (ISO dates)")
+    # The defaults are the analysis's own: written once, in analysis.settings.
+    defaults = AnalysisSettings()
+    parser.add_argument(
+        "--criterion",
+        choices=[criterion.value for criterion in Criterion],
+        default=defaults.criterion.value,
+    )
+    a, b = defaults.thresholds.a, defaults.thresholds.b
+    parser.add_argument("--a", type=float, default=a, help=f"A share in percent ({a:g})")
+    parser.add_argument("--b", type=float, default=b, help=f"B share in percent ({b:g})")
+    parser.add_argument(
+        "--period",
+        default=defaults.period.label(),
+        help="all, 12m, 2025 or FROM..TO (ISO dates)",
+    )
     parser.add_argument("--lang", choices=("fr", "en"), default=None)
     parser.add_argument("--currency", default=None, help="currency when the file shows none (EUR)")
 

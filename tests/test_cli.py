@@ -151,7 +151,8 @@ def test_language_follows_the_locale():
 def test_json_path_imports_nothing_heavy_and_fails_cleanly(sales_file, tmp_path):
     code = (
         "import sys; from bot.cli import main; rc = main(sys.argv[1:]); "
-        "heavy = [m for m in ('matplotlib', 'telegram', 'sqlalchemy') if m in sys.modules]; "
+        "heavy = [m for m in ('matplotlib', 'telegram', 'sqlalchemy', 'reports.text', 'scipy')"
+        " if m in sys.modules]; "
         "print(rc, heavy, file=sys.stderr)"
     )
     done = subprocess.run(
@@ -181,3 +182,15 @@ def test_demo_analyses_the_bundled_sample(tmp_path, capsys):
     assert "spellings merged into" in out
     assert "A clients whose contract ends within 90 days" in out
     assert (tmp_path / "demo" / "summary.txt").exists()
+
+
+def test_option_defaults_are_the_analysis_defaults():
+    from analysis.period import parse_period
+    from analysis.settings import AnalysisSettings
+    from bot.cli import build_parser
+
+    args = build_parser().parse_args(["analyze", "f.csv"])
+    defaults = AnalysisSettings()
+    assert (args.a, args.b) == (defaults.thresholds.a, defaults.thresholds.b)
+    assert args.criterion == defaults.criterion
+    assert parse_period(args.period) == defaults.period

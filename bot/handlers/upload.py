@@ -7,7 +7,7 @@ from pathlib import PurePath
 from telegram import Update
 
 from analysis.errors import InputError
-from analysis.formats import SUPPORTED_EXTENSIONS
+from analysis.ingest.formats import SUPPORTED_EXTENSIONS
 from bot.captions import parse_caption
 from bot.context import BotContext
 from bot.flows.analyses import analyse_upload

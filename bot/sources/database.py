@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from analysis.cleaning import Transactions, clean
+from analysis.ingest.cleaning import clean
+from analysis.ingest.reading import RawTable, SourceInfo
+from analysis.ingest.transactions import Transactions
 from analysis.period import PeriodBounds, PeriodSpec, resolve_period
-from analysis.reading import RawTable, SourceInfo
 from analysis.settings import Limits
 from bot.sources.client_totals_sql import ROWS, aggregate_statement, relation
 from bot.sources.config import Source
@@ -51,7 +52,9 @@ def aggregate(source: Source, period: PeriodSpec, engine: sa.Engine | None = Non
     # names shows it (the rule everywhere: most frequent spelling, ties first seen).
     frame = frame.sort_values(ROWS, ascending=False, kind="stable").drop(columns=[ROWS])
     frame = frame.reset_index(drop=True)
-    raw = RawTable(frame, np.arange(1, len(frame) + 1), SourceInfo(source.title, "database"))
+    raw = RawTable(
+        frame, np.arange(1, len(frame) + 1), SourceInfo.elsewhere(source.title, "database")
+    )
     roles = {str(role): str(role) for role in frame.columns}  # the statement labels by role
     tx = clean(raw, roles, Limits())
     return tx if bounds is None else replace(tx, applied_period=PeriodBounds(*bounds))

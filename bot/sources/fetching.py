@@ -12,8 +12,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from analysis.cleaning import Transactions
 from analysis.errors import InputError
+from analysis.ingest.transactions import Transactions
 from analysis.period import PeriodSpec
 from analysis.pipeline import load
 from analysis.settings import Limits, ReadOptions

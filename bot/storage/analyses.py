@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from analysis.columns import fold
+from analysis.ingest.columns import fold
 from bot.models import Analysis, ClientResult, Upload
 from bot.reminders import ContractEnd
 from bot.storage.chats import chat_row

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.abc import analyze, categorize
-from analysis.cleaning import Transactions
-from analysis.columns import ColumnRoles
+from analysis.ingest.columns import ColumnRoles
+from analysis.ingest.reading import SourceInfo
+from analysis.ingest.transactions import Transactions
 from analysis.period import PeriodSpec, add_months, parse_period, resolve_period
 from analysis.pipeline import run
-from analysis.reading import SourceInfo
 from analysis.settings import AnalysisSettings, Thresholds
 
 from ..conftest import EXPECTED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.columns import match_roles, normalise_header
+from analysis.ingest.columns import match_roles, normalise_header
 from analysis.pipeline import load, run
 from analysis.settings import AnalysisSettings, ReadOptions
 
@@ -155,3 +155,38 @@ def test_blank_cells_in_a_mixed_workbook_column_are_not_clients_named_nan(files)
     rows = [["Client", "Montant"], [1001, 10.0], ["Dupont", 5.0], [None, None], ["Martin", 2.0]]
     tx = load(files.xlsx({"S": rows}), "mixed.xlsx")
     assert sorted(tx.frame["client"].astype(str)) == ["1001", "Dupont", "Martin"]
+
+
+FOLD_CASES = [
+    "Acme",
+    "ACME  SARL",
+    "acme\tsarl",
+    "Acme:",
+    " total : ",
+    "Société Générale",
+    "Ｆｕｌｌ width",
+    "Éric\u00a0Dupont",
+    "ООО «Ромашка»",
+    "a\x0bb",
+    "",
+]
+
+
+def _reference_fold(text: str) -> str:
+    """The rule `fold_names` implements, one name at a time."""
+    import re
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
+    return re.sub(r"[\t\n\f\r \u00a0\u202f\u2009]+", " ", kept).strip(" :")
+
+
+@pytest.mark.parametrize("names", [FOLD_CASES, [n for n in FOLD_CASES if n.isascii()]])
+def test_folded_names_follow_the_rule_on_both_paths(names):
+    import pyarrow as pa
+
+    from analysis.ingest.identity import fold_names
+
+    folded = fold_names(pa.array(names, type=pa.string())).to_pylist()
+    assert folded == [_reference_fold(n) for n in names]

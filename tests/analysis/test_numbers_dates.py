@@ -12,8 +12,8 @@ from babel.dates import format_date, get_month_names
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.dates import parse_dates
-from analysis.numbers import parse_numbers
+from analysis.ingest.dates import parse_dates
+from analysis.ingest.numbers import parse_numbers
 
 
 def numbers(values: list[object], hint: str | None = None) -> list[float | None]:
@@ -171,7 +171,7 @@ def test_typed_and_serial_dates():
 
 
 def test_each_distinct_date_is_parsed_once(monkeypatch):
-    import analysis.dates as module
+    import analysis.ingest.dates as module
 
     seen: list[int] = []
     original = module._parse_unique
@@ -183,3 +183,32 @@ def test_each_distinct_date_is_parsed_once(monkeypatch):
     monkeypatch.setattr(module, "_parse_unique", counting)
     parse_dates(pd.Series(["01/02/2025", "02/02/2025"] * 5000, dtype="str"))
     assert seen == [2]
+
+
+PLAIN_EDGES = ["5.", ".5", "-.5", "-", "1-2", "1.2.3", "--5", "-0", "007", "1e5", "nan", "inf"]
+
+
+@pytest.mark.parametrize("edge", [None, *PLAIN_EDGES])
+@pytest.mark.parametrize("hint", [None, ","])
+@pytest.mark.parametrize("common", [["12.5", "-3", "1000.25"], ["1.234", "5.678"], ["7", "-8"]])
+def test_plain_decimals_give_the_general_rule_result(monkeypatch, edge, hint, common):
+    import analysis.ingest.numbers as module
+
+    column = pd.Series([*common, edge, None], dtype="str")
+    fast = parse_numbers(column, hint)
+    monkeypatch.setattr(module, "_plain_decimals", lambda column, hint: None)
+    general = parse_numbers(column, hint)
+    pd.testing.assert_series_equal(fast.values, general.values)
+    pd.testing.assert_series_equal(fast.unreadable, general.unreadable)
+    assert (fast.decimal, fast.currency, fast.decided) == (
+        general.decimal,
+        general.currency,
+        general.decided,
+    )
+
+
+def test_plain_decimals_are_taken_on_a_program_export():
+    import analysis.ingest.numbers as module
+
+    column = pd.Series(["12.5", "-3", None, "1000.25"], dtype="str")
+    assert module._plain_decimals(column, None) is not None

@@ -10,8 +10,9 @@ import pytest
 
 from analysis.abc import analyze
 from analysis.errors import InputError
+from analysis.ingest.charsets import detect_encoding
+from analysis.ingest.reading import read_table
 from analysis.pipeline import load, run
-from analysis.reading import detect_encoding, read_table
 from analysis.settings import AnalysisSettings, ReadOptions
 
 from ..conftest import EXPECTED

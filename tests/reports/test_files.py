@@ -14,10 +14,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from analysis.abc import analyze
-from analysis.cleaning import Transactions
-from analysis.columns import ColumnRoles
+from analysis.ingest.columns import ColumnRoles
+from analysis.ingest.reading import SourceInfo
+from analysis.ingest.transactions import Transactions
 from analysis.pipeline import load
-from analysis.reading import SourceInfo
 from analysis.sample import ANCHOR, bundled_sample
 from analysis.settings import AnalysisSettings
 from bot.cli import main

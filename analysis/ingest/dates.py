@@ -1,5 +1,5 @@
 """Dates as exports write them: ISO, dd/mm/yyyy, dd.mm.yyyy, mm/dd/yyyy when proven, Excel serials,
-and month names in French, English or Russian ("15 mars 2024", "March 15, 2024", "15-Mar-24").
+and month names in every language of vocab/ ("15 mars 2024", "March 15, 2024", "15-Mar-24").
 
 Each distinct string is parsed once (a million-row log has a few hundred distinct dates), then
 mapped back; day-first is assumed unless some value proves the column is month-first.
@@ -14,9 +14,9 @@ from functools import cache
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
-from babel.dates import get_day_names, get_month_names
 
-from analysis.encoding import encode
+from analysis.ingest.codes import encode
+from analysis.ingest.vocabulary import vocabulary
 
 _ISO = r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d\d:?\d\d)?$"
 _NUMERIC = (
@@ -34,7 +34,6 @@ _NAMED = (
     r"[\s\-/.]+(?P<year>\d{4}|\d{2})(?:\s*(?:г\.?|года?))?"
     r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
-_NAME_LOCALES = ("fr", "en", "ru")
 # Excel serial days: 1955-01-01 .. 2119-01-01, so ordinary amounts are not read as dates.
 _SERIAL_RANGE = (20090.0, 80000.0)
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -65,10 +64,12 @@ def _fold(word: str) -> str:
 
 @cache
 def _month_numbers() -> dict[str, int]:
-    """Every month name and abbreviation CLDR knows in French, English and Russian (the
+    """Every month name and abbreviation CLDR knows in the vocabulary's languages (the
     genitive "марта" included), folded, to its number; plus English "sept"."""
+    from babel.dates import get_month_names  # only files with month names pay for babel
+
     numbers = {"sept": 9}
-    for locale in _NAME_LOCALES:
+    for locale in vocabulary().languages:
         for width in ("wide", "abbreviated"):
             for context in ("format", "stand-alone"):
                 names = get_month_names(width, context, locale)
@@ -79,9 +80,11 @@ def _month_numbers() -> dict[str, int]:
 @cache
 def _weekday_names() -> frozenset[str]:
     """Weekday names and abbreviations in the same languages, folded."""
+    from babel.dates import get_day_names
+
     return frozenset(
         _fold(name)
-        for locale in _NAME_LOCALES
+        for locale in vocabulary().languages
         for width in ("wide", "abbreviated")
         for name in get_day_names(width, "format", locale).values()
     )

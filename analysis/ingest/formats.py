@@ -12,7 +12,7 @@ from typing import Literal
 from analysis.errors import InputError
 from analysis.settings import Limits
 
-FileFormat = Literal["csv", "xlsx", "xls", "ods", "database"]
+FileFormat = Literal["csv", "xlsx", "xls", "ods"]
 
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_EXTENSIONS = {".csv", ".txt", ".tsv", ".tab", ""}

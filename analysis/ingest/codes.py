@@ -29,7 +29,7 @@ class Encoded:
         """One value per distinct value, spread back to the rows (`empty` where no value)."""
         if len(per_unique) == 0:
             return np.full(len(self.codes), empty)
-        out = per_unique[np.maximum(self.codes, 0)]
+        out: np.ndarray = per_unique[np.maximum(self.codes, 0)]
         if not self.present.all():
             out[~self.present] = empty
         return out

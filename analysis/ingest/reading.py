@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.columns import match_roles
 from analysis.errors import InputError
-from analysis.formats import FileFormat, detect_format
+from analysis.ingest.charsets import detect_encoding
+from analysis.ingest.columns import match_roles
+from analysis.ingest.formats import FileFormat, detect_format
 from analysis.settings import ReadOptions
 
 MAX_TITLE_ROWS = 10
@@ -31,14 +32,23 @@ _NUMBER_LIKE = re.compile(r"^[\s\d.,'()%€$£₽+\-]+$")
 
 @dataclass(frozen=True)
 class SourceInfo:
-    """Where a table came from and how it was read."""
+    """Where a table came from and how it was read.
+
+    `format` is the FileFormat of a file read here, or a label the caller chose for a table that
+    came from elsewhere (see `elsewhere`): this floor knows files only.
+    """
 
     name: str
-    format: FileFormat
+    format: str
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int = 1
+
+    @classmethod
+    def elsewhere(cls, name: str, kind: str) -> SourceInfo:
+        """A table the caller built itself (from a database, say), labelled by `kind`."""
+        return cls(name, kind)
 
 
 @dataclass(frozen=True)
@@ -108,30 +118,6 @@ def _unique_names(cells: Sequence[object]) -> list[str]:
 
 
 # --- CSV ------------------------------------------------------------------------------------
-
-
-def detect_encoding(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern), else cp1251, cp1252 or latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    head = data[:4096]
-    if head[1::2].count(0) > 0.4 * len(head[1::2]):
-        return "utf-16-le"
-    if head[0::2].count(0) > 0.4 * len(head[0::2]):
-        return "utf-16-be"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    high = re.findall(rb"[\x80-\xff]+", data[:1_000_000])
-    if high and sum(len(run) >= 3 for run in high) > 0.5 * len(high):
-        return "cp1251"
-    if re.search(rb"[\x81\x8d\x8f\x90\x9d]", data[:1_000_000]):
-        return "latin-1"
-    return "cp1252"
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
@@ -311,7 +297,7 @@ def _load_sheet(reader: Any, index: int) -> pd.DataFrame:
     """Load a sheet once; cells the typed reader could not convert get their own text back, so
     the cleaning step parses them (`1 234,5` typed as text) or reports them as unreadable."""
     batch, errors = reader.load_sheet(index, header_row=0).to_arrow_with_errors()
-    frame = batch.to_pandas()
+    frame: pd.DataFrame = batch.to_pandas()
     restored: dict[int, list[tuple[int, str]]] = {}
     for error in errors.errors if errors is not None else ():
         match = _CELL_TEXT.match(error.detail)

@@ -1,0 +1,146 @@
+"""Client identity: names and ids normalised once per distinct value, spellings of one client
+merged under one key, and the spelling shown for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis.ingest.codes import Encoded, encode
+
+_SPACES = r"[\s\x{00a0}\x{202f}\x{2009}]+"
+# What RE2's \s matches in ASCII, doubled spaces included: without them, no run to collapse.
+_ASCII_SPACES = ("  ", "\t", "\n", "\f", "\r")
+_UNUSUAL_SPACES = ("  ", "\u00a0", "\u202f", "\u2009", "\t", "\n", "\r")
+
+
+def normalised(column: pd.Series) -> Encoded:
+    """Distinct cells trimmed, inner white space (no-break too) collapsed, numbers written as ids
+    without `.0`; empty cells have code -1. The work is done once per distinct value."""
+    if pd.api.types.is_float_dtype(column):
+        whole = column.dropna()
+        if (whole == np.round(whole)).all():
+            column = column.astype("Int64")
+    encoded = encode(column)
+    text = encoded.uniques
+    if any(pc.any(pc.match_substring(text, mark)).as_py() for mark in _UNUSUAL_SPACES):
+        text = pc.replace_substring_regex(text, _SPACES, " ")
+    text = pc.utf8_trim_whitespace(text)
+    if not pc.any(pc.not_equal(text, encoded.uniques)).as_py():
+        return encoded
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+    again = pc.dictionary_encode(text)
+    remap = again.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = (
+        np.where(encoded.present, remap[np.maximum(encoded.codes, 0)], -1)
+        if len(remap)
+        else encoded.codes
+    )
+    return Encoded(codes, again.dictionary)
+
+
+def fold_names(text: pa.Array) -> pa.Array:
+    """Vectorised `fold`: case, accents and runs of white space ignored; trailing colons too.
+    Plain ASCII names, the common case, skip the Unicode work that cannot change them."""
+    if pc.all(pc.string_is_ascii(text)).as_py() is not False:
+        array = pc.ascii_lower(text)
+        if any(pc.any(pc.match_substring(array, mark)).as_py() for mark in _ASCII_SPACES):
+            array = pc.replace_substring_regex(array, _SPACES, " ")
+    else:
+        array = pc.utf8_normalize(text, "NFKD")
+        array = pc.replace_substring_regex(array, r"\p{Mn}+", "")
+        array = pc.utf8_lower(array)
+        array = pc.replace_substring_regex(array, _SPACES, " ")
+    return pc.utf8_trim(array, " :")
+
+
+def _factorized(folded: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values of folded names, in order of first appearance."""
+    encoded = pc.dictionary_encode(folded)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+
+
+def _by_first_appearance(codes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize` of small non-negative codes: renumbered in order of first appearance, with
+    the old code of each new one. A minimum per code replaces a hash of every row."""
+    first = np.full(count, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    used = np.flatnonzero(first < len(codes))
+    used = used[np.argsort(first[used], kind="stable")]
+    renumber = np.empty(count, dtype=np.int64)
+    renumber[used] = np.arange(len(used), dtype=np.int64)
+    return renumber[codes], used
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Each row's client as a categorical key, the spelling shown for it, and how many distinct
+    spellings were merged."""
+
+    key: pd.Categorical
+    display: pd.Categorical
+    spellings: int
+
+
+def identify(
+    names: Encoded | None, ids: Encoded | None, folded: pa.Array | None = None
+) -> Identity:
+    """One key per client (its id, else its folded name), shown under its most frequent spelling,
+    the first seen on a tie. `folded` is `fold_names(names.uniques)` when the caller has it."""
+    name_keys: np.ndarray = np.zeros(0, dtype=np.int64)
+    name_key_text: np.ndarray = np.zeros(0, dtype=object)
+    if names is not None:
+        name_keys, name_key_text = _factorized(
+            fold_names(names.uniques) if folded is None else folded
+        )
+    if ids is not None:
+        id_keys, id_key_text = pd.factorize(
+            np.array([str(v).casefold() for v in ids.uniques.to_pylist()], dtype=object)
+        )
+        # A row without an id falls back to its name (numbered after the ids).
+        by_name = (
+            len(id_key_text) + name_keys[np.maximum(names.codes, 0)] if names is not None else 0
+        )
+        row_key = np.where(ids.present, id_keys[np.maximum(ids.codes, 0)], by_name)
+        all_keys = np.concatenate([id_key_text, np.asarray(name_key_text, dtype=object)])
+        # The spelling of a row: its name, else its id (spellings are numbered after the names).
+        name_count = len(names.uniques) if names is not None else 0
+        spelling_codes = np.where(
+            names.present if names is not None else False,
+            names.codes if names is not None else 0,
+            name_count + np.maximum(ids.codes, 0),
+        )
+        spelling_text = (names.uniques.to_pylist() if names is not None else []) + [
+            str(v) for v in ids.uniques.to_pylist()
+        ]
+    else:
+        assert names is not None
+        row_key = name_keys[names.codes]
+        all_keys = np.asarray(name_key_text, dtype=object)
+        spelling_codes = names.codes
+        spelling_text = names.uniques.to_pylist()
+    row_key, used_keys = _by_first_appearance(np.asarray(row_key, dtype=np.int64), len(all_keys))
+    key_names = all_keys[used_keys]
+    spelling_count = len(spelling_text)
+    counts = np.bincount(spelling_codes, minlength=spelling_count)
+    # Arrow numbers distinct values in order of first appearance, so a lower code was seen first.
+    first_seen = np.arange(spelling_count)
+    used = np.flatnonzero(counts)
+    key_of_used = np.zeros(spelling_count, dtype=np.int64)
+    key_of_used[spelling_codes] = row_key
+    order = np.lexsort((first_seen[used], -counts[used], key_of_used[used]))
+    ranked = used[order]
+    best_per_key = ranked[np.r_[True, np.diff(key_of_used[ranked]) != 0]]
+    display_names = np.array(spelling_text, dtype=object)[best_per_key]
+    keys = pd.Categorical.from_codes(row_key, categories=pd.Index(key_names, dtype="str"))
+    # Two ids may share a name: the shown names are categories of their own.
+    display_of_key, display_names = pd.factorize(display_names)
+    display = pd.Categorical.from_codes(
+        display_of_key[row_key], categories=pd.Index(display_names, dtype="str")
+    )
+    return Identity(keys, display, len(used))
