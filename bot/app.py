@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -28,6 +26,7 @@ from bot import callbacks, jobs, work
 from bot.config import Config, ConfigError
 from bot.context import BotContext
 from bot.handlers import admin, browse, errors, reminders, settings, sources, start, upload
+from bot.pool import WorkerLimits, WorkerPool
 from bot.request import RetryingRequest
 from bot.services import Services
 from bot.sources import SourceError, load_sources
@@ -88,8 +87,11 @@ def build_application(
 ) -> Application[Any, BotContext, Any, Any, Any, Any]:
     """The bot with every handler wired, storage and worker pool attached."""
     storage = Storage(config.database_url)
-    pool = ProcessPoolExecutor(
-        max_workers=config.workers, mp_context=multiprocessing.get_context("forkserver")
+    # work.warm_up is the initializer, so a worker that replaces a dead one is warm as well.
+    pool = WorkerPool(
+        config.workers,
+        WorkerLimits(config.worker_memory_mb, config.job_timeout_s),
+        initializer=work.warm_up,
     )
     configured = load_sources(config.sources_file) if config.sources_file else {}
     services = Services(config=config, storage=storage, pool=pool, sources=configured)
@@ -158,14 +160,20 @@ async def _post_init(application: Application) -> None:
         await application.bot.set_my_commands(commands, language_code=language)
         if language == services.config.default_language:
             await application.bot.set_my_commands(commands)
-    loop = asyncio.get_running_loop()
-    for _ in range(services.config.workers):
-        loop.run_in_executor(services.pool, work.warm_up)
+    application.bot_data["warming"] = asyncio.ensure_future(_warm_up(services.pool))
+
+
+async def _warm_up(pool: WorkerPool) -> None:
+    """Start every worker now (its initializer imports the heavy modules), not at first use."""
+    try:
+        await pool.warm_up(work.ready)
+    except Exception:  # a worker that cannot start is started again by the first job
+        log.warning("The workers could not be warmed up", exc_info=True)
 
 
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data["services"]
-    services.pool.shutdown(wait=False, cancel_futures=True)
+    services.pool.shutdown()
     services.storage.close()
 
 

@@ -59,6 +59,8 @@ class Config:
     webhook_port: int = 8443
     webhook_listen: str = "0.0.0.0"  # a webhook must be reachable from Telegram
     workers: int = 2
+    worker_memory_mb: int = 3072
+    job_timeout_s: float = 300.0
     sources_file: Path | None = None
 
     @property
@@ -107,6 +109,8 @@ class Config:
             webhook_url=environ.get("WEBHOOK_URL", "").strip() or None,
             webhook_port=int(_number(environ, "WEBHOOK_PORT", 8443, messages)),
             workers=int(_number(environ, "ANALYSIS_WORKERS", 2, messages)),
+            worker_memory_mb=int(_number(environ, "WORKER_MEMORY_MB", 3072, messages)),
+            job_timeout_s=_number(environ, "JOB_TIMEOUT_S", 300.0, messages),
             sources_file=Path(environ["CLIENTBASE_SOURCES"])
             if environ.get("CLIENTBASE_SOURCES")
             else None,

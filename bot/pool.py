@@ -12,7 +12,9 @@ from concurrent.futures import wait as wait_for_futures
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
-from typing import Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
+
+from analysis.errors import InputError
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -34,12 +36,18 @@ class WorkerLimits:
     job_timeout_s: float = 300
 
 
-class JobTooLarge(Exception):  # noqa: N818 (a verdict on the file, not a fault)
-    """A job needed more memory or time than its worker may use; its worker has been replaced."""
+class JobTooLarge(InputError):  # noqa: N818 (a verdict on the file, not a fault)
+    """A job needed more memory or time than its worker may use; its worker has been replaced.
+
+    An InputError (code `job_memory` or `job_time`), so the CLI and every flow of the bot tell
+    the user in one sentence, as for any other file they cannot use."""
 
     def __init__(self, reason: Reason) -> None:
-        super().__init__(reason)
+        super().__init__(f"job_{reason}")
         self.reason: Reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (JobTooLarge, (self.reason,))
 
 
 def _limit_worker(memory_mb: int, initializer: Callable[[], None] | None) -> None:

@@ -1,8 +1,10 @@
-"""The heavy work, run in a process pool so the bot's event loop (and its interpreter lock) stay
-free: reading, classifying, rendering. Every function here takes and returns picklable values."""
+"""The heavy work, run in the worker pool (bot/pool.py) so the bot's event loop (and its
+interpreter lock) stay free: reading, classifying, rendering. Every function here takes and
+returns picklable values."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -43,7 +45,13 @@ class Outcome:
 
 
 def warm_up() -> None:
-    """Import the heavy modules once, so a worker's first analysis is as fast as the others."""
+    """The initializer of every worker, replacements included: import the heavy modules once, so
+    a worker's first analysis is as fast as the others.
+
+    Arrow's default allocator (jemalloc or mimalloc) reserves address space in large arenas, which
+    the worker's address-space limit counts as used: the system allocator reserves only what is
+    allocated, so an honest file fits the limit. Set before pyarrow loads."""
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     import matplotlib.figure  # noqa: F401
     import xlsxwriter  # noqa: F401
 
@@ -83,6 +91,11 @@ def run_source(source: Source, job: Job) -> Outcome:
     result = analyze(tx, job.settings)
     table, meta = persist.dump(tx)
     return _outcome(result, job, table, meta)
+
+
+def ready() -> None:
+    """Nothing: run once in every worker at start, so each is started and warm before the first
+    upload."""
 
 
 def charts(result: AnalysisResult, language: str) -> list[Chart]:
