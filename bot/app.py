@@ -131,13 +131,25 @@ def build_application(
             CommandHandler("allow", admin.allow),
             CommandHandler("deny", admin.deny),
             MessageHandler(filters.Document.ALL, upload.document),
-            CallbackQueryHandler(start.sample, pattern=callbacks.SAMPLE_PATTERN),
-            CallbackQueryHandler(browse.top_button, pattern=callbacks.TOP_PATTERN),
-            CallbackQueryHandler(browse.client_button, pattern=callbacks.CLIENT_PATTERN),
-            CallbackQueryHandler(browse.export_button, pattern=callbacks.EXPORT_PATTERN),
-            CallbackQueryHandler(settings.settings_button, pattern=callbacks.SETTINGS_PATTERN),
-            CallbackQueryHandler(admin.forget_button, pattern=callbacks.FORGET_PATTERN),
-            CallbackQueryHandler(sources.source_button, pattern=callbacks.SOURCE_PATTERN),
+            # Every button's data is checked against the allow-list (callbacks.parse) by the
+            # patterns; anything else reaches the last handler, which says it is no longer valid.
+            CallbackQueryHandler(start.sample, pattern=callbacks.pattern(callbacks.Sample)),
+            CallbackQueryHandler(browse.top_button, pattern=callbacks.pattern(callbacks.TopPage)),
+            CallbackQueryHandler(
+                browse.client_button, pattern=callbacks.pattern(callbacks.ClientPick)
+            ),
+            CallbackQueryHandler(browse.export_button, pattern=callbacks.pattern(callbacks.Export)),
+            CallbackQueryHandler(
+                settings.settings_button, pattern=callbacks.pattern(callbacks.ShowSettings)
+            ),
+            CallbackQueryHandler(
+                settings.settings_button, pattern=callbacks.pattern(callbacks.Setting)
+            ),
+            CallbackQueryHandler(admin.forget_button, pattern=callbacks.pattern(callbacks.Forget)),
+            CallbackQueryHandler(
+                sources.source_button, pattern=callbacks.pattern(callbacks.SourcePick)
+            ),
+            CallbackQueryHandler(start.stale_button),
         ]
     )
     application.add_error_handler(errors.on_error)
