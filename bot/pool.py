@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import resource
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -22,6 +23,12 @@ T = TypeVar("T")
 Reason = Literal["memory", "time"]
 
 FORKSERVER = multiprocessing.get_context("forkserver")
+
+# Arrow's default allocator (mimalloc or jemalloc) reserves address space in large arenas, which
+# the address-space limit counts as used; the system allocator reserves what it allocates. Set in
+# this process, before any worker (or the fork server) starts, so every worker inherits it before
+# pyarrow loads there: an initializer runs too late, after the imports that unpickling it needs.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 # Starting a worker (fork from the fork server, the initializer's imports) is not part of a job's
 # time; this only bounds an initializer that hangs.

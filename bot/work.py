@@ -4,7 +4,6 @@ returns picklable values."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,12 +45,7 @@ class Outcome:
 
 def warm_up() -> None:
     """The initializer of every worker, replacements included: import the heavy modules once, so
-    a worker's first analysis is as fast as the others.
-
-    Arrow's default allocator (jemalloc or mimalloc) reserves address space in large arenas, which
-    the worker's address-space limit counts as used: the system allocator reserves only what is
-    allocated, so an honest file fits the limit. Set before pyarrow loads."""
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    a worker's first analysis is as fast as the others (Arrow's allocator: see bot/pool.py)."""
     import matplotlib.figure  # noqa: F401
     import xlsxwriter  # noqa: F401
 
