@@ -32,7 +32,7 @@ from bot import callbacks, jobs, work
 from bot.config import Config, ConfigError
 from bot.context import BotContext
 from bot.handlers import admin, browse, errors, reminders, settings, sources, start, upload
-from bot.pool import WorkerLimits, WorkerPool
+from bot.pool import WorkerPool
 from bot.request import RetryingRequest
 from bot.services import Services
 from bot.sources import SourceError, load_sources
@@ -128,11 +128,7 @@ def build_application(
     """The bot with every handler wired, storage and worker pool attached."""
     storage = Storage(config.database_url)
     # work.warm_up is the initializer, so a worker that replaces a dead one is warm as well.
-    pool = WorkerPool(
-        config.workers,
-        WorkerLimits(config.worker_memory_mb, config.job_timeout_s),
-        initializer=work.warm_up,
-    )
+    pool = WorkerPool(config.workers, config.worker_limits, initializer=work.warm_up)
     configured = load_sources(config.sources_file) if config.sources_file else {}
     services = Services(config=config, storage=storage, pool=pool, sources=configured)
 
