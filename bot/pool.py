@@ -64,6 +64,9 @@ def _limit_worker(memory_mb: int, initializer: Callable[[], None] | None) -> Non
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # A native reader that aborts past the limit is an expected outcome (JobTooLarge): its one
+    # line "memory allocation of N bytes failed" is enough, not a Rust backtrace of 40 lines.
+    os.environ["RUST_BACKTRACE"] = "0"
     if initializer is not None:
         initializer()
 
