@@ -119,3 +119,14 @@ def test_a_caption_overrides_only_what_it_names():
 def test_the_job_crosses_into_the_pool_as_is():
     job = Job(AnalysisSettings(period=PeriodSpec(kind="months", months=12)), "fr", date(2025, 3, 1))
     assert pickle.loads(pickle.dumps(job)) == job
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_settings_button_passes_the_allow_list(language):
+    from bot.handlers.settings import _keyboard
+    from reports.messages import Messages
+
+    keyboard = _keyboard(Messages(language), ChatSettings(chat_id=1), date(2026, 3, 1))
+    data = [button.callback_data for row in keyboard.inline_keyboard for button in row]
+    assert len(data) == 2 + 3 + 5 + 2 + 6
+    assert all(isinstance(callbacks.parse(d), callbacks.Setting) for d in data), data
