@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import threading
+import traceback
+from types import TracebackType
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -28,6 +32,7 @@ from bot import callbacks, jobs, work
 from bot.config import Config, ConfigError
 from bot.context import BotContext
 from bot.handlers import admin, browse, errors, reminders, settings, sources, start, upload
+from bot.pool import WorkerPool
 from bot.request import RetryingRequest
 from bot.services import Services
 from bot.sources import SourceError, load_sources
@@ -35,6 +40,10 @@ from bot.storage import Storage
 from reports.messages import Messages, available_languages
 
 log = logging.getLogger(__name__)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Waiting for Telegram at start: 1 s, then half as long again each time, at most a minute.
+CONNECT_FIRST_DELAY = 1.0
+CONNECT_MAX_DELAY = 60.0
 COMMANDS = (
     "start",
     "help",
@@ -51,6 +60,10 @@ COMMANDS = (
 )
 
 
+def redact(text: str, token: str) -> str:
+    return text.replace(token, "<token>") if token else text
+
+
 class RedactToken(logging.Filter):
     """Keeps the bot token out of every log line (httpx logs request URLs, which contain it)."""
 
@@ -65,12 +78,38 @@ class RedactToken(logging.Filter):
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """Formats a record whole (message, exception text, traceback), then hides the token in all
+    of it: python-telegram-bot's InvalidToken carries the token in its text, which a filter on
+    the message alone never sees."""
+
+    def __init__(self, token: str, fmt: str = LOG_FORMAT) -> None:
+        super().__init__(fmt)
+        self.token = token
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.token)
+
+
 def configure_logging(token: str, level: int = logging.INFO) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    redact = RedactToken(token)
+    """Log lines on stderr with the token hidden everywhere, uncaught exceptions included."""
+    logging.basicConfig(level=level, format=LOG_FORMAT)
     for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+        handler.addFilter(RedactToken(token))
+        handler.setFormatter(RedactingFormatter(token))
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    def uncaught(
+        kind: type[BaseException], error: BaseException, trace: TracebackType | None
+    ) -> None:
+        sys.stderr.write(redact("".join(traceback.format_exception(kind, error, trace)), token))
+
+    def uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            uncaught(args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = uncaught
+    threading.excepthook = uncaught_in_thread
 
 
 def _request(pool_size: int, timeout: float) -> RetryingRequest:
@@ -88,9 +127,8 @@ def build_application(
 ) -> Application[Any, BotContext, Any, Any, Any, Any]:
     """The bot with every handler wired, storage and worker pool attached."""
     storage = Storage(config.database_url)
-    pool = ProcessPoolExecutor(
-        max_workers=config.workers, mp_context=multiprocessing.get_context("forkserver")
-    )
+    # work.warm_up is the initializer, so a worker that replaces a dead one is warm as well.
+    pool = WorkerPool(config.workers, config.worker_limits, initializer=work.warm_up)
     configured = load_sources(config.sources_file) if config.sources_file else {}
     services = Services(config=config, storage=storage, pool=pool, sources=configured)
 
@@ -129,13 +167,25 @@ def build_application(
             CommandHandler("allow", admin.allow),
             CommandHandler("deny", admin.deny),
             MessageHandler(filters.Document.ALL, upload.document),
-            CallbackQueryHandler(start.sample, pattern=callbacks.SAMPLE_PATTERN),
-            CallbackQueryHandler(browse.top_button, pattern=callbacks.TOP_PATTERN),
-            CallbackQueryHandler(browse.client_button, pattern=callbacks.CLIENT_PATTERN),
-            CallbackQueryHandler(browse.export_button, pattern=callbacks.EXPORT_PATTERN),
-            CallbackQueryHandler(settings.settings_button, pattern=callbacks.SETTINGS_PATTERN),
-            CallbackQueryHandler(admin.forget_button, pattern=callbacks.FORGET_PATTERN),
-            CallbackQueryHandler(sources.source_button, pattern=callbacks.SOURCE_PATTERN),
+            # Every button's data is checked against the allow-list (callbacks.parse) by the
+            # patterns; anything else reaches the last handler, which says it is no longer valid.
+            CallbackQueryHandler(start.sample, pattern=callbacks.pattern(callbacks.Sample)),
+            CallbackQueryHandler(browse.top_button, pattern=callbacks.pattern(callbacks.TopPage)),
+            CallbackQueryHandler(
+                browse.client_button, pattern=callbacks.pattern(callbacks.ClientPick)
+            ),
+            CallbackQueryHandler(browse.export_button, pattern=callbacks.pattern(callbacks.Export)),
+            CallbackQueryHandler(
+                settings.settings_button, pattern=callbacks.pattern(callbacks.ShowSettings)
+            ),
+            CallbackQueryHandler(
+                settings.settings_button, pattern=callbacks.pattern(callbacks.Setting)
+            ),
+            CallbackQueryHandler(admin.forget_button, pattern=callbacks.pattern(callbacks.Forget)),
+            CallbackQueryHandler(
+                sources.source_button, pattern=callbacks.pattern(callbacks.SourcePick)
+            ),
+            CallbackQueryHandler(start.stale_button),
         ]
     )
     application.add_error_handler(errors.on_error)
@@ -158,21 +208,55 @@ async def _post_init(application: Application) -> None:
         await application.bot.set_my_commands(commands, language_code=language)
         if language == services.config.default_language:
             await application.bot.set_my_commands(commands)
-    loop = asyncio.get_running_loop()
-    for _ in range(services.config.workers):
-        loop.run_in_executor(services.pool, work.warm_up)
+    application.bot_data["warming"] = asyncio.ensure_future(_warm_up(services.pool))
+
+
+async def _warm_up(pool: WorkerPool) -> None:
+    """Start every worker now (its initializer imports the heavy modules), not at first use."""
+    try:
+        await pool.warm_up(work.ready)
+    except Exception:  # a worker that cannot start is started again by the first job
+        log.warning("The workers could not be warmed up", exc_info=True)
 
 
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data["services"]
-    services.pool.shutdown(wait=False, cancel_futures=True)
+    services.pool.shutdown()
     services.storage.close()
+
+
+async def connect(
+    application: Application,
+    first_delay: float = CONNECT_FIRST_DELAY,
+    max_delay: float = CONNECT_MAX_DELAY,
+) -> None:
+    """Initialize the application (its first call to Telegram), trying again with growing delays
+    while Telegram cannot be reached (a network that comes up after the bot's container), with one
+    log line per attempt. A refused token raises InvalidToken at once."""
+    delay = first_delay
+    attempt = 1
+    while True:
+        try:
+            await application.initialize()
+            return
+        except (NetworkError, RetryAfter) as error:
+            if isinstance(error, BadRequest):
+                raise
+            log.warning(
+                "Telegram cannot be reached (attempt %d: %s); trying again in %.0f s",
+                attempt,
+                error,
+                delay,
+            )
+        await asyncio.sleep(delay)
+        delay = min(delay * 1.5, max_delay)
+        attempt += 1
 
 
 async def serve(application: Application, stop: asyncio.Event, poll_timeout: float = 10.0) -> None:
     """Long polling until `stop` is set, with the same start-up and shutdown as run_polling;
     for callers that own the event loop (the end-to-end tests, an embedding program)."""
-    await application.initialize()
+    await connect(application)
     try:
         if application.post_init is not None:
             await application.post_init(application)
@@ -201,7 +285,26 @@ def main() -> int:
         return 2
     configure_logging(config.token)
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    messages = Messages(config.default_language)
     application = build_application(config)
+    try:
+        _run(application, config)
+    except InvalidToken:
+        sys.stderr.write(messages("config.token_refused") + "\n")
+        return 2
+    except DBAPIError:
+        url = make_url(config.database_url).render_as_string(hide_password=True)
+        log.debug("The database cannot be reached", exc_info=True)
+        sys.stderr.write(messages("config.database_unreachable", url=url) + "\n")
+        return 2
+    return 0
+
+
+def _run(application: Application, config: Config) -> None:
+    """Connect to Telegram (as long as it takes), then long polling or the webhook."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # the loop run_polling and run_webhook then use
+    loop.run_until_complete(connect(application))
     if config.webhook_url:
         secret = hashlib.sha256(config.token.encode()).hexdigest()
         application.run_webhook(
@@ -211,7 +314,7 @@ def main() -> int:
             webhook_url=config.webhook_url.rstrip("/") + "/" + secret[:32],
             secret_token=secret[32:],
             allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=-1,
         )
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.pool import WorkerLimits
 from reports.messages import Messages, normalise_language
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -39,6 +40,17 @@ def _number(environ: Mapping[str, str], name: str, default: float, messages: Mes
     return value
 
 
+def worker_limits(environ: Mapping[str, str] | None = None) -> WorkerLimits:
+    """What one job may use (WORKER_MEMORY_MB, JOB_TIMEOUT_S): the bot's workers and the CLI read
+    files under the same limits, so a file behaves the same in both."""
+    environ = os.environ if environ is None else environ
+    messages = Messages(normalise_language(environ.get("DEFAULT_LANGUAGE") or "fr"))
+    return WorkerLimits(
+        memory_mb=int(_number(environ, "WORKER_MEMORY_MB", 3072, messages)),
+        job_timeout_s=_number(environ, "JOB_TIMEOUT_S", 300.0, messages),
+    )
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the bot needs to run; see `.env.example` for each variable."""
@@ -59,7 +71,13 @@ class Config:
     webhook_port: int = 8443
     webhook_listen: str = "0.0.0.0"  # a webhook must be reachable from Telegram
     workers: int = 2
+    worker_memory_mb: int = 3072
+    job_timeout_s: float = 300.0
     sources_file: Path | None = None
+
+    @property
+    def worker_limits(self) -> WorkerLimits:
+        return WorkerLimits(self.worker_memory_mb, self.job_timeout_s)
 
     @property
     def max_file_bytes(self) -> int:
@@ -90,6 +108,7 @@ class Config:
             environ.get("DATABASE_URL", "").strip()
             or f"sqlite:///{data_dir / 'clientbase.sqlite3'}"
         )
+        limits = worker_limits(environ)
         return cls(
             token=token,
             api_base_url=environ.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_URL,
@@ -107,6 +126,8 @@ class Config:
             webhook_url=environ.get("WEBHOOK_URL", "").strip() or None,
             webhook_port=int(_number(environ, "WEBHOOK_PORT", 8443, messages)),
             workers=int(_number(environ, "ANALYSIS_WORKERS", 2, messages)),
+            worker_memory_mb=limits.memory_mb,
+            job_timeout_s=limits.job_timeout_s,
             sources_file=Path(environ["CLIENTBASE_SOURCES"])
             if environ.get("CLIENTBASE_SOURCES")
             else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import resource
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -12,7 +13,9 @@ from concurrent.futures import wait as wait_for_futures
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
-from typing import Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
+
+from analysis.errors import InputError
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -20,6 +23,12 @@ T = TypeVar("T")
 Reason = Literal["memory", "time"]
 
 FORKSERVER = multiprocessing.get_context("forkserver")
+
+# Arrow's default allocator (mimalloc or jemalloc) reserves address space in large arenas, which
+# the address-space limit counts as used; the system allocator reserves what it allocates. Set in
+# this process, before any worker (or the fork server) starts, so every worker inherits it before
+# pyarrow loads there: an initializer runs too late, after the imports that unpickling it needs.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 # Starting a worker (fork from the fork server, the initializer's imports) is not part of a job's
 # time; this only bounds an initializer that hangs.
@@ -34,12 +43,18 @@ class WorkerLimits:
     job_timeout_s: float = 300
 
 
-class JobTooLarge(Exception):  # noqa: N818 (a verdict on the file, not a fault)
-    """A job needed more memory or time than its worker may use; its worker has been replaced."""
+class JobTooLarge(InputError):  # noqa: N818 (a verdict on the file, not a fault)
+    """A job needed more memory or time than its worker may use; its worker has been replaced.
+
+    An InputError (code `job_memory` or `job_time`), so the CLI and every flow of the bot tell
+    the user in one sentence, as for any other file they cannot use."""
 
     def __init__(self, reason: Reason) -> None:
-        super().__init__(reason)
+        super().__init__(f"job_{reason}")
         self.reason: Reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (JobTooLarge, (self.reason,))
 
 
 def _limit_worker(memory_mb: int, initializer: Callable[[], None] | None) -> None:
@@ -49,6 +64,9 @@ def _limit_worker(memory_mb: int, initializer: Callable[[], None] | None) -> Non
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # A native reader that aborts past the limit is an expected outcome (JobTooLarge): its one
+    # line "memory allocation of N bytes failed" is enough, not a Rust backtrace of 40 lines.
+    os.environ["RUST_BACKTRACE"] = "0"
     if initializer is not None:
         initializer()
 

@@ -7,7 +7,7 @@ silently lost when Telegram (or the network) hiccups.
 Which sends may repeat: a request whose answer timed out may still have been delivered, so after
 a retry the chat can see a message, a photo group or a document twice. That is the lesser evil
 for this bot: a duplicate summary or report is harmless, a lost one is not. Edits and callback
-answers repeat idempotently. getUpdates is never retried here: the updater's own loop does it.
+answers repeat idempotently. getUpdates and getMe are never retried here: their callers do it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ class RetryingRequest(HTTPXRequest):
     async def do_request(
         self, url: str, method: str, *args: Any, **kwargs: Any
     ) -> tuple[int, bytes]:
-        retry = not url.endswith("/getUpdates")
+        # getUpdates: the updater's own loop retries it; getMe (the start): app.connect does, with
+        # one log line per attempt.
+        retry = not url.endswith(("/getUpdates", "/getMe"))
         last_attempt = self.attempts - 1 if retry else 0
         for attempt in range(self.attempts):
             try:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from typing import ParamSpec, TypeVar
 
 from bot.access import AccessPolicy
 from bot.config import Config
+from bot.pool import WorkerPool
 from bot.sources import Source
 from bot.storage import Storage
 
@@ -29,7 +28,7 @@ class Services:
 
     config: Config
     storage: Storage
-    pool: Executor
+    pool: WorkerPool
     clock: Callable[[], datetime] = utc_now
     locks: dict[int, asyncio.Lock] = field(default_factory=dict)
     saves: dict[int, asyncio.Lock] = field(default_factory=dict)
@@ -59,6 +58,6 @@ class Services:
         return await asyncio.to_thread(function, *args, **kwargs)
 
     async def work(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run heavy work in the process pool; typed, so mypy checks what crosses into it."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, partial(function, *args, **kwargs))
+        """Run heavy work in the worker pool, under its memory and time limits (JobTooLarge past
+        them); typed, so mypy checks what crosses into it."""
+        return await self.pool.run(function, *args, **kwargs)

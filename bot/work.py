@@ -1,5 +1,6 @@
-"""The heavy work, run in a process pool so the bot's event loop (and its interpreter lock) stay
-free: reading, classifying, rendering. Every function here takes and returns picklable values."""
+"""The heavy work, run in the worker pool (bot/pool.py) so the bot's event loop (and its
+interpreter lock) stay free: reading, classifying, rendering. Every function here takes and
+returns picklable values."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ class Outcome:
 
 
 def warm_up() -> None:
-    """Import the heavy modules once, so a worker's first analysis is as fast as the others."""
+    """The initializer of every worker, replacements included: import the heavy modules once, so
+    a worker's first analysis is as fast as the others (Arrow's allocator: see bot/pool.py)."""
     import matplotlib.figure  # noqa: F401
     import xlsxwriter  # noqa: F401
 
@@ -73,6 +75,15 @@ def analyse_file(data: bytes, name: str, job: Job, max_bytes: int) -> Outcome:
     return _outcome(result, job, table, meta)
 
 
+def analyse_bytes(
+    data: bytes, name: str, options: ReadOptions, settings: AnalysisSettings
+) -> AnalysisResult:
+    """The CLI's reading and analysis, for `bot.pool.run_limited`: a worker under the same limits
+    as the bot's, so a file behaves the same in both (a module-level function, as it is pickled:
+    one in the CLI's `__main__` could not be found by the worker)."""
+    return analyze(load(data, name, options), settings)
+
+
 def analyse_stored(table: bytes, meta: dict[str, Any], job: Job) -> Outcome:
     """A stored table under new settings: no new upload needed."""
     return _outcome(analyze(persist.load(table, meta), job.settings), job, None, None)
@@ -88,6 +99,11 @@ def run_source(source: Source, job: Job) -> Outcome:
         raise without_content(error, source.title) from None
     table, meta = persist.dump(tx)
     return _outcome(result, job, table, meta)
+
+
+def ready() -> None:
+    """Nothing: run once in every worker at start, so each is started and warm before the first
+    upload."""
 
 
 def charts(result: AnalysisResult, language: str) -> list[Chart]:

@@ -84,10 +84,12 @@ async def forget_button(update: Update, context: BotContext) -> None:
     """The confirmation: delete everything stored for the chat, or nothing."""
     query = update.callback_query
     assert query is not None
+    button = callbacks.parse(query.data)
+    assert isinstance(button, callbacks.Forget)  # the handler's pattern
     await query.answer()
     svc = context.services
     _, m = await context.chat_messages()
-    if query.data == callbacks.forget("yes"):
+    if button.confirmed:
         async with svc.lock(context.chat_id):
             await svc.db(svc.storage.forget, context.chat_id)
         await query.edit_message_text(html.escape(m("bot.forgotten")))

@@ -12,13 +12,14 @@ from bot.chat_settings import ChatSettings
 from bot.context import BotContext
 from bot.flows.analyses import latest_analysis, send_report
 from bot.flows.reply import summary_keyboard
+from bot.handlers.start import say_stale
 from bot.storage import AnalysisRecord, ClientRow
 from reports.formatting import Formatter
 from reports.messages import Messages
 from reports.text import Section, as_html, top_lines
 
 PAGE = 10
-MAX_PAGE = 50
+MAX_PAGE = callbacks.MAX_PAGE
 
 
 async def _context(context: BotContext) -> tuple[Messages, ChatSettings, AnalysisRecord | None]:
@@ -54,15 +55,18 @@ async def top(update: Update, context: BotContext) -> None:
 async def top_button(update: Update, context: BotContext) -> None:
     """The Top buttons and the page buttons: `top:LETTER:OFFSET[:COUNT]`."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    button = callbacks.parse(query.data)
+    assert isinstance(button, callbacks.TopPage)  # the handler's pattern
     await query.answer()
-    letter, offset, *rest = callbacks.fields(query.data)
     m, _, latest = await _context(context)
     if latest is None:
         return
-    count = int(rest[0]) if rest else PAGE
-    text, markup = await _top_page(context, m, latest, letter, offset=int(offset), count=count)
-    if int(offset) == 0 and not rest:
+    count = button.count or PAGE
+    text, markup = await _top_page(
+        context, m, latest, button.letter, offset=button.offset, count=count
+    )
+    if button.offset == 0 and button.count is None:
         await context.send_html(text, markup)
     else:
         await query.edit_message_text(text, reply_markup=markup)
@@ -135,16 +139,21 @@ async def client(update: Update, context: BotContext) -> None:
 async def client_button(update: Update, context: BotContext) -> None:
     """A choice in the pick list: `client:ANALYSIS:POSITION`."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    button = callbacks.parse(query.data)
+    assert isinstance(button, callbacks.ClientPick)  # the handler's pattern
     await query.answer()
-    analysis_id, position = callbacks.fields(query.data)
     m, _, latest = await _context(context)
-    if latest is None or latest.id != int(analysis_id):
+    if latest is None:
         return
     svc = context.services
-    row = await svc.db(svc.storage.analyses.client_at, latest.id, int(position))
-    if row is not None:
-        await context.send_html(await _card(context, m, latest, row))
+    row = None
+    if latest.id == button.analysis_id:
+        row = await svc.db(svc.storage.analyses.client_at, latest.id, button.position)
+    if row is None:  # a list from an older analysis, or a position it never had
+        await say_stale(context)
+        return
+    await context.send_html(await _card(context, m, latest, row))
 
 
 async def _card(context: BotContext, m: Messages, latest: AnalysisRecord, row: ClientRow) -> str:
@@ -191,11 +200,13 @@ async def export(update: Update, context: BotContext) -> None:
 async def export_button(update: Update, context: BotContext) -> None:
     """The PDF (or Excel) button under a summary: `export:pdf`."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    button = callbacks.parse(query.data)
+    assert isinstance(button, callbacks.Export)  # the handler's pattern
     await query.answer()
     m, settings, latest = await _context(context)
     if latest is not None:
-        await send_report(context.reply(), settings, m, latest, callbacks.payload(query.data))
+        await send_report(context.reply(), settings, m, latest, button.kind)
 
 
 async def history(update: Update, context: BotContext) -> None:

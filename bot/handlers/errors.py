@@ -7,12 +7,16 @@ import logging
 from telegram import Update
 
 from bot.context import BotContext
+from bot.pool import JobTooLarge
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: BotContext) -> None:
     """Any unexpected error: logged with the update it came from; the user gets an apology."""
+    if isinstance(context.error, JobTooLarge):
+        await too_large(update, context, context.error)
+        return
     chat = update.effective_chat if isinstance(update, Update) else None
     user = update.effective_user if isinstance(update, Update) else None
     log.error(
@@ -28,3 +32,17 @@ async def on_error(update: object, context: BotContext) -> None:
         await context.send(m("bot.apology"))
     except Exception:  # the apology itself must never take the bot down
         log.exception("Could not send the apology to chat %s", chat.id)
+
+
+async def too_large(update: object, context: BotContext, error: JobTooLarge) -> None:
+    """A job past the worker's memory or time limit, where no flow said so (/export): the chat
+    gets the one sentence; its worker has already been replaced."""
+    chat = update.effective_chat if isinstance(update, Update) else None
+    log.warning("A job passed the %s limit (chat %s)", error.reason, chat.id if chat else "-")
+    if chat is None:
+        return
+    try:
+        _, m = await context.chat_messages()
+        await context.send(m.error(error))
+    except Exception:
+        log.exception("Could not tell chat %s that its file is too large", chat.id)

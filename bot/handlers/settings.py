@@ -15,11 +15,19 @@ from bot import callbacks
 from bot.chat_settings import ChatSettings
 from bot.context import BotContext
 from bot.flows.analyses import rerun
+from bot.handlers.start import say_stale
 from reports.formatting import Formatter
 from reports.messages import Messages, available_languages, catalogue
 
 CUT_PRESETS = ((80, 15), (70, 20), (50, 30))
 REMINDER_SETTINGS = frozenset({"timezone", "contract_days", "contract_b", "heads_up_days"})
+_BUTTON_SETTINGS = {
+    "crit": "criterion",
+    "cut": "cutoffs",
+    "per": "period",
+    "lang": "language",
+    "tz": "timezone",
+}
 _SWITCH = {"on": True, "oui": True, "yes": True, "off": False, "non": False, "no": False}
 TIMEZONES = (
     "Europe/Paris",
@@ -118,26 +126,18 @@ async def settings_command(update: Update, context: BotContext) -> None:
 async def settings_button(update: Update, context: BotContext) -> None:
     """The Settings button under a summary, and every settings choice: `set:KIND:VALUE`."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    button = callbacks.parse(query.data)
     await query.answer()
-    if query.data == callbacks.SETTINGS:
+    if isinstance(button, callbacks.ShowSettings):
         await _show(context)
         return
-    kind, *values = callbacks.fields(query.data)
-    change = _typed_change(
-        [
-            {
-                "crit": "criterion",
-                "cut": "cutoffs",
-                "per": "period",
-                "lang": "language",
-                "tz": "timezone",
-            }[kind],
-            *values,
-        ]
-    )
-    if change is not None:
-        await _apply(context, change)
+    assert isinstance(button, callbacks.Setting)  # the handler's pattern
+    change = _typed_change([_BUTTON_SETTINGS[button.kind], *button.values])
+    if change is None:  # well formed, but not a value this version offers (an unknown zone)
+        await say_stale(context)
+        return
+    await _apply(context, change)
 
 
 def _typed_change(args: list[str]) -> dict[str, object] | None:

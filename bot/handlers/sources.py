@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.flows.sources import next_scheduled, run_source_now, schedule_text
+from bot.handlers.start import say_stale
 from bot.reminders import parse_interval
 from reports.messages import Messages
 
@@ -50,9 +51,14 @@ async def source(update: Update, context: BotContext) -> None:
 async def source_button(update: Update, context: BotContext) -> None:
     """A source picked in the list: `source:NAME`."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    button = callbacks.parse(query.data)
+    assert isinstance(button, callbacks.SourcePick)  # the handler's pattern
     await query.answer()
-    context.args = [callbacks.payload(query.data)]
+    if button.name not in context.services.sources_for(context.chat_id):
+        await say_stale(context)
+        return
+    context.args = [button.name]
     await source(update, context)
 
 

@@ -25,6 +25,20 @@ async def help_command(update: Update, context: BotContext) -> None:
     await context.send(m("bot.help"))
 
 
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button whose data is none the bot makes (forged, or from an older version)."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await say_stale(context)
+
+
+async def say_stale(context: BotContext) -> None:
+    """This button is no longer valid: never the apology, and nothing done with its data."""
+    _, m = await context.chat_messages()
+    await context.send(m("bot.button_stale"))
+
+
 async def sample(update: Update, context: BotContext) -> None:
     """Send the sample file, then analyse it as if the user had sent it."""
     query = update.callback_query

@@ -2,7 +2,7 @@
 
 It serves the methods the bot uses, records every call, keeps updates until they are confirmed
 by offset (as Telegram does), serves file downloads, and can answer an error on request: flood
-control (429 with retry_after), 500 or 502, or a timeout.
+control (429 with retry_after), 500 or 502, or a timeout; or refuse the token (401) for good.
 
 A test checks what one step made the bot send, never "some text somewhere in the history", which
 an earlier step could have sent: every user action returns a mark (so does `mark()`), and
@@ -64,17 +64,18 @@ class Fault:
 
 
 class FakeTelegram:
-    def __init__(self, timeout_delay: float = 3.0) -> None:
+    def __init__(self, timeout_delay: float = 3.0, port: int = 0) -> None:
         self.condition = threading.Condition()
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.files: dict[str, bytes] = {}
         self.faults: list[Fault] = []
         self.timeout_delay = timeout_delay
+        self.refuse_token = False  # every method answers 401 Unauthorized, as for a revoked token
         self._ids = itertools.count(1)
         self._messages = itertools.count(1000)
         handler = type("Handler", (_Handler,), {"api": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -337,6 +338,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         params, files = _parse(self.headers.get("Content-Type", ""), body)
         call = Call(method, params, files)
+        if self.api.refuse_token:
+            call.answered = "401"
+            self.api.record(call)
+            self._json(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return
         fault = self.api.fault_for(method)
         if fault == "timeout":
             time.sleep(self.api.timeout_delay)  # the client gives up first; the call still lands
