@@ -35,7 +35,7 @@ from bot.handlers import admin, browse, errors, reminders, settings, sources, st
 from bot.pool import WorkerPool
 from bot.request import RetryingRequest
 from bot.services import Services
-from bot.sources import SourceError, load_sources
+from bot.sources import Source, SourceError, load_sources
 from bot.storage import Storage
 from reports.messages import Messages, available_languages
 
@@ -123,13 +123,18 @@ def _request(pool_size: int, timeout: float) -> RetryingRequest:
 
 
 def build_application(
-    config: Config, *, request_timeout: float = 20.0
+    config: Config,
+    *,
+    configured: dict[str, Source] | None = None,
+    request_timeout: float = 20.0,
 ) -> Application[Any, BotContext, Any, Any, Any, Any]:
-    """The bot with every handler wired, storage and worker pool attached."""
+    """The bot with every handler wired, storage and worker pool attached; the sources as
+    loaded by the caller, else read from the configured file."""
     storage = Storage(config.database_url)
     # work.warm_up is the initializer, so a worker that replaces a dead one is warm as well.
     pool = WorkerPool(config.workers, config.worker_limits, initializer=work.warm_up)
-    configured = load_sources(config.sources_file) if config.sources_file else {}
+    if configured is None:
+        configured = load_sources(config.sources_file) if config.sources_file else {}
     services = Services(config=config, storage=storage, pool=pool, sources=configured)
 
     application = (
@@ -278,15 +283,19 @@ def main() -> int:
     """`clientbase bot`: long polling, or a webhook when WEBHOOK_URL is set."""
     try:
         config = Config.from_env()
-        if config.sources_file:
-            load_sources(config.sources_file)  # a mistake in the file stops the start, clearly
-    except (ConfigError, SourceError) as error:
+    except ConfigError as error:
         sys.stderr.write(f"{error}\n")
         return 2
+    # Logging first, so the sources' warnings (a refused file source) go through it, once.
     configure_logging(config.token)
+    try:
+        configured = load_sources(config.sources_file) if config.sources_file else {}
+    except SourceError as error:
+        sys.stderr.write(f"{error}\n")  # a mistake in the file stops the start, clearly
+        return 2
     config.data_dir.mkdir(parents=True, exist_ok=True)
     messages = Messages(config.default_language)
-    application = build_application(config)
+    application = build_application(config, configured=configured)
     try:
         _run(application, config)
     except InvalidToken:
