@@ -89,11 +89,13 @@ def _from_parts(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndar
 def _stamp_day(value: object) -> np.datetime64:
     """A typed cell (datetime, date, Timestamp, numpy datetime) as its day, time zone dropped."""
     if isinstance(value, np.datetime64):
-        return value.astype(_DAYS)
+        day_of: np.datetime64 = value.astype(_DAYS)
+        return day_of
     year, month, day = (getattr(value, part, None) for part in ("year", "month", "day"))
     if not all(isinstance(part, int) for part in (year, month, day)):
         return _NAT  # NaT, or an object that only looks like a date
-    return _from_parts(np.array([year]), np.array([month]), np.array([day]))[0]
+    days: np.datetime64 = _from_parts(np.array([year]), np.array([month]), np.array([day]))[0]
+    return days
 
 
 def _fold(word: str) -> str:
