@@ -49,6 +49,9 @@ _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 # Days over the whole calendar while parsing; the kept values are nanosecond datetimes.
 _DAYS = "datetime64[D]"
 _NAT = np.datetime64("NaT", "D")
+_FIRST_DAY = np.datetime64(f"{YEARS[0]}-01-01", "D")
+_LAST_DAY = np.datetime64(f"{YEARS[1]}-12-31", "D")
+_OPEN_ENDED_DAY = np.datetime64(f"{OPEN_ENDED_FROM}-01-01", "D")
 
 
 @dataclass(frozen=True)
@@ -194,18 +197,17 @@ def _parse_unique(uniques: pd.Series) -> tuple[np.ndarray, bool]:
 def parse_dates(column: pd.Series) -> ParsedDates:
     """Parse a column of dates, whatever the spreadsheet or export made of them."""
     days, unreadable, month_first = _parse_days(column)
-    known = ~np.isnat(days)
-    year = days.astype("datetime64[Y]").astype(np.int64) + 1970
-    kept = known & (year >= YEARS[0]) & (year <= YEARS[1])
-    out_of_range = known & ~kept
+    # NaT compares false with everything: it is neither kept nor out of range.
+    kept = (days >= _FIRST_DAY) & (days <= _LAST_DAY)
+    out_of_range = ~kept & ~np.isnat(days)
     index = column.index
-    values = np.where(kept, days, _NAT).astype("datetime64[ns]")
+    values = (days if kept.all() else np.where(kept, days, _NAT)).astype("datetime64[ns]")
     return ParsedDates(
         pd.Series(values, index=index),
         pd.Series(unreadable | out_of_range, index=index),
         month_first,
         pd.Series(out_of_range, index=index),
-        pd.Series(known & (year >= OPEN_ENDED_FROM), index=index),
+        pd.Series(days >= _OPEN_ENDED_DAY, index=index),
     )
 
 
