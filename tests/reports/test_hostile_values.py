@@ -115,3 +115,46 @@ def test_the_json_document_says_open_ended(contracts_result):
     assert clients["Alpha"]["contract_open_ended"] is True
     assert clients["Beta"]["contract_end"] == "2025-03-20"
     assert clients["Beta"]["contract_open_ended"] is False
+
+
+# --- the command line, end to end -----------------------------------------------------------
+
+
+def test_the_cli_reads_hostile_values_into_a_report(tmp_path, capsys):
+    """Typed 9999-12-31 and 1e308 in a workbook: a report, the bad rows named, exit 0."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Client", "Date", "Montant HT", "Fin de contrat"])
+    for i in range(300):
+        sheet.append([f"C{i}", dt.datetime(2025, 1, 2), 100.0 + i, dt.datetime(2026, 1, 31)])
+    sheet.append(["Z", dt.datetime(2025, 1, 2), 1e308, dt.datetime(9999, 12, 31)])
+    sheet.append(["Y", dt.datetime(9999, 12, 31), 50.0, dt.datetime(9999, 12, 31)])
+    sheet.append(["C0", dt.datetime(2025, 1, 3), 10.0, dt.datetime(9999, 12, 31)])
+    path = tmp_path / "ventes.xlsx"
+    book.save(path)
+    from bot.cli import main
+
+    assert main(["analyze", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [(s["row"], s["reason"]) for s in doc["skipped_rows"]] == [
+        (302, "too_large_number"),
+        (303, "unreadable_date"),
+    ]
+    clients = {c["client"]: c for c in doc["clients"]}
+    assert (clients["C0"]["contract_end"], clients["C0"]["contract_open_ended"]) == (None, True)
+    assert clients["C1"]["contract_end"] == "2026-01-31"
+    assert doc["total"] == sum(100.0 + i for i in range(300)) + 10.0
+
+
+def test_the_cli_refuses_too_many_in_one_sentence(tmp_path, capsys):
+    lines = ["Client;Date;Montant HT"] + [f"C{i};02/01/2025;100" for i in range(50)]
+    lines += ["X;31/12/9999;10", "Y;02/01/2025;1e308"]
+    path = tmp_path / "ventes.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    from bot.cli import main
+
+    assert main(["analyze", str(path), "--lang", "en"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "Traceback" not in err
+    assert 'row 52 (Date: "31/12/9999"); row 53 (Montant HT: "1e308")' in err
+    assert "from 1900 to 2100" in err and "under 10 trillion" in err
