@@ -78,6 +78,15 @@ def test_dates_outside_the_nanosecond_range_are_read_as_what_they_are():
     assert parsed.unreadable.tolist() == [True] * 4 + [False, False, True, True, True, False]
 
 
+def test_serial_numbers_past_2100():
+    """Plain numbers in a date column are Excel serials: 2958465 is 9999-12-31 ("no end" for a
+    contract), 3000000 is past Excel's last day, 80000 is in 2119."""
+    parsed = parse_dates(pd.Series([3_000_000.0, 2_958_465.0, 80_000.0, 45_658.0]))
+    assert parsed.values.isna().tolist() == [True, True, True, False]
+    assert parsed.unreadable.tolist() == [True, True, True, False]
+    assert parsed.open_ended.tolist() == [False, True, False, False]
+
+
 def test_typed_dates_outside_the_nanosecond_range_are_no_traceback():
     """9999-12-31 and year 1 typed in a workbook, and the serial 3000000 (past Excel's last day)
     formatted as a date: pandas' nanoseconds end in 2262, these never reach them."""
