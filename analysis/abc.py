@@ -67,6 +67,8 @@ def client_totals(customers: CustomerTable) -> pd.DataFrame:
     totals = table[shown].join(customers.carried)
     if "contract_end" in table.columns:
         totals["contract_end"] = table["contract_end"]
+    if "contract_open_ended" in table.columns:
+        totals["contract_open_ended"] = table["contract_open_ended"]
     return totals
 
 

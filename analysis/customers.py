@@ -29,8 +29,9 @@ class CustomerTable:
     `frame` holds `client_key`, `client`, `value` (by `criterion`), `sales` and `profit` (when
     the file has them), then what the log tells: `purchases`, `purchase_days`, `first_purchase`,
     `last_purchase`, `recency` and `age` (days from those purchases to the period's end), and
-    `contract_end`, each when known. `carried` holds the file's own columns (segment, manager
-    and the columns playing no role), apart so their names never meet the measures'.
+    `contract_end` with `contract_open_ended` (a contract without an end), each when known.
+    `carried` holds the file's own columns (segment, manager and the columns playing no role),
+    apart so their names never meet the measures'.
     """
 
     frame: pd.DataFrame
@@ -68,6 +69,8 @@ def customer_table(tx: Transactions, settings: AnalysisSettings) -> CustomerTabl
     table["client_key"] = pd.Series(keys.categories.astype("str"), dtype="str")
     if "contract_end" in frame.columns:
         table["contract_end"] = by_client["contract_end"].max()
+    if "contract_open_ended" in frame.columns:
+        table = _open_ended_contracts(table, by_client["contract_open_ended"].any())
     carried_columns = [c for c in ("segment", "manager", *tx.carried) if c in frame.columns]
     carried = (
         by_client[carried_columns].last()
@@ -180,6 +183,16 @@ def _per_client_activity(frame: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame
     if "last_purchase" in frame.columns:
         activity["last_purchase"] = frame["last_purchase"].groupby(codes).max()
     return activity
+
+
+def _open_ended_contracts(table: pd.DataFrame, open_ended: pd.Series) -> pd.DataFrame:
+    """A client with a contract that has no end ("31/12/9999" in the file) has no contract end
+    date, whatever its other rows say, and `contract_open_ended` says why."""
+    open_ended = open_ended.reindex(table.index, fill_value=False).astype(bool)
+    return table.assign(
+        contract_end=table["contract_end"].where(~open_ended),
+        contract_open_ended=open_ended,
+    )
 
 
 def _ages(table: pd.DataFrame, bounds: PeriodBounds) -> pd.DataFrame:

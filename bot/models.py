@@ -101,6 +101,8 @@ class ClientResult(Base):
     share: Mapped[float] = mapped_column(Float)
     last_purchase: Mapped[date | None] = mapped_column(Date)
     contract_end: Mapped[date | None] = mapped_column(Date)
+    # The file says the contract has no end (contract_end is then empty).
+    contract_open_ended: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         Index("ix_results_category", "analysis_id", "category", "position"),

@@ -36,6 +36,8 @@ CLIENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("manager", "text"),
     ("contract_end", "date"),
 )
+# Shown in the contract end's cell ("sans échéance") rather than as a column of its own.
+OPEN_ENDED = "contract_open_ended"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 OPTIONS = {
     "constant_memory": True,  # rows stream to disk: fast and flat in memory for 100,000 clients
@@ -93,6 +95,7 @@ def _write_clients(
     sheet: Worksheet, result: AnalysisResult, m: Messages, formats: dict[str, Any]
 ) -> None:
     table = result.readable_clients()
+    open_ended = table.pop(OPEN_ENDED) if OPEN_ENDED in table.columns else None
     columns = [(name, kind) for name, kind in CLIENT_COLUMNS if name in table.columns]
     known = {name for name, _ in CLIENT_COLUMNS}
     columns += [(name, _kind_of(table[name])) for name in table.columns if name not in known]
@@ -100,6 +103,9 @@ def _write_clients(
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, formats["header"])
     prepared = [_prepare(sheet, table[name], kind, formats) for name, kind in columns]
+    if open_ended is not None:
+        at = [name for name, _ in columns].index("contract_end")
+        prepared[at] = _with_open_ended(sheet, prepared[at], open_ended, m("contract.open_ended"))
     # constant_memory streams rows: each row is written whole, left to right, top to bottom.
     # This loop runs once per cell (over a million times for 100,000 clients): everything it
     # needs is looked up once, outside it.
@@ -165,6 +171,13 @@ def _prepare(sheet: Worksheet, column: pd.Series, kind: str, formats: dict[str, 
     return _Column(
         [t if ok else None for t, ok in zip(texts, present, strict=True)], sheet.write_string
     )
+
+
+def _with_open_ended(sheet: Worksheet, dates: _Column, open_ended: pd.Series, text: str) -> _Column:
+    """The contract end column with `text` where the contract has no end."""
+    flags = open_ended.fillna(False).astype(bool).tolist()
+    cells = [text if flag else cell for cell, flag in zip(dates.cells, flags, strict=True)]
+    return _Column(cells, sheet.write, dates.format)
 
 
 def _write_summary(

@@ -180,11 +180,11 @@ def _canonical_table(
             column = roles.mapping[role]
             if numbers.values.notna().sum() == 0 and frame[column].notna().any():
                 raise InputError("no_numeric_value_column", column=column, found=columns)
-            unreadable.append((column, "unreadable_number", numbers.unreadable))
     for role, dates in parsed.dates.items():
         out[role] = dates.values.to_numpy()
-        if role == "date":
-            unreadable.append((roles.mapping[role], "unreadable_date", dates.unreadable))
+    if "contract_end" in parsed.dates:
+        out["contract_open_ended"] = parsed.dates["contract_end"].open_ended.to_numpy()
+    unreadable.extend(_unreadable_cells(roles, parsed))
     for role in TEXT_ROLES:
         if role in parsed.texts:
             out[role] = parsed.texts[role].categorical()
@@ -197,6 +197,31 @@ def _canonical_table(
         out[column] = frame[column].to_numpy()
     currency = currency or detect_currency([roles.get("sales") or "", roles.get("profit") or ""])
     return CanonicalTable(out, unreadable, currency, carried)
+
+
+def _unreadable_cells(
+    roles: ColumnRoles, parsed: ParsedColumns
+) -> list[tuple[str, str, pd.Series]]:
+    """The cells each parsed column could not use, as (column, reason, mask): unreadable amounts
+    and sale dates; in every numeric column, numbers too large to be amounts; in every date
+    column, dates outside the years kept (a contract end meaning "no end" excepted)."""
+    cells: list[tuple[str, str, pd.Series]] = []
+    for role, numbers in parsed.numbers.items():
+        column, too_large = roles.mapping[role], numbers.large()
+        if role in ("sales", "profit"):
+            cells.append((column, "unreadable_number", numbers.unreadable & ~too_large))
+        if too_large.any():
+            cells.append((column, "too_large_number", too_large))
+    for role, dates in parsed.dates.items():
+        if role == "date":
+            cells.append((roles.mapping[role], "unreadable_date", dates.unreadable))
+        elif role == "contract_end":
+            cells.append(
+                (roles.mapping[role], "unreadable_date", dates.out_of_range & ~dates.open_ended)
+            )
+        else:
+            cells.append((roles.mapping[role], "unreadable_date", dates.out_of_range))
+    return cells
 
 
 @cache
@@ -266,7 +291,7 @@ def _drop_unreadable_rows(
             )
     data_rows = int(keep.sum())
     if bad_rows.sum() > limits.max_unreadable_share * max(data_rows, 1):
-        bad = sorted((s for s in skipped if s.reason.startswith("unreadable")), key=lambda s: s.row)
+        bad = sorted(skipped, key=lambda s: s.row)
         raise InputError(
             "unreadable_values",
             count=int(bad_rows.sum()),

@@ -3,6 +3,11 @@ and month names in every language of vocab/ ("15 mars 2024", "March 15, 2024", "
 
 Each distinct string is parsed once (a million-row log has a few hundred distinct dates), then
 mapped back; day-first is assumed unless some value proves the column is month-first.
+
+Dates are parsed to whole days over the full calendar (years 1 to 9999), never through pandas'
+nanosecond range, so `01/01/0001` or `31/12/9999` are read as what they are instead of wrapping
+around. Only dates of `YEARS` are kept; a date in `OPEN_ENDED_FROM` or later is what exports
+write for "no end" (a contract without an end date); any other is unreadable.
 """
 
 from __future__ import annotations
@@ -34,26 +39,66 @@ _NAMED = (
     r"[\s\-/.]+(?P<year>\d{4}|\d{2})(?:\s*(?:г\.?|года?))?"
     r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
-# Excel serial days: 1955-01-01 .. 2119-01-01, so ordinary amounts are not read as dates.
-_SERIAL_RANGE = (20090.0, 80000.0)
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# The years a date is kept from (inclusive); the year from which a date means "no end".
+YEARS = (1900, 2100)
+OPEN_ENDED_FROM = 2200
+# Excel serial days from 1955-01-01, so ordinary amounts are not read as dates; up to Excel's last
+# day, 9999-12-31 (serials past 2119 give dates outside YEARS: "no end" or unreadable).
+_SERIAL_RANGE = (20090.0, 2958466.0)
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+# Days over the whole calendar while parsing; the kept values are nanosecond datetimes.
+_DAYS = "datetime64[D]"
+_NAT = np.datetime64("NaT", "D")
+_FIRST_DAY = np.datetime64(f"{YEARS[0]}-01-01", "D")
+_LAST_DAY = np.datetime64(f"{YEARS[1]}-12-31", "D")
+_OPEN_ENDED_DAY = np.datetime64(f"{OPEN_ENDED_FROM}-01-01", "D")
 
 
 @dataclass(frozen=True)
 class ParsedDates:
-    """A parsed column: day-precision datetimes (NaT where empty or unreadable)."""
+    """A parsed column: day-precision datetimes (NaT where empty, unreadable or outside `YEARS`).
+
+    `unreadable` marks the cells that are neither empty nor a date of `YEARS`; of those,
+    `out_of_range` marks the real dates outside `YEARS` and `open_ended` the dates in
+    `OPEN_ENDED_FROM` or later.
+    """
 
     values: pd.Series
     unreadable: pd.Series
     month_first: bool
+    out_of_range: pd.Series
+    open_ended: pd.Series
 
 
 def _from_serial(serials: np.ndarray) -> np.ndarray:
     days = np.floor(serials)
     ok = (days >= _SERIAL_RANGE[0]) & (days < _SERIAL_RANGE[1])
-    out = np.full(serials.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
-    out[ok] = (_EXCEL_EPOCH + pd.to_timedelta(days[ok], unit="D")).to_numpy()
+    out = np.full(serials.shape, _NAT, dtype=_DAYS)
+    out[ok] = _EXCEL_EPOCH + days[ok].astype(np.int64).astype("timedelta64[D]")
     return out
+
+
+def _from_parts(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days from year, month and day numbers over the whole calendar; NaT where no such day
+    exists (31/02, month 13, year 0)."""
+    year, month, day = (np.asarray(part, dtype=np.int64) for part in (year, month, day))
+    ok = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    days = months.astype(_DAYS) + np.where(ok, day - 1, 0).astype("timedelta64[D]")
+    ok &= days.astype("datetime64[M]") == months  # 31/02 would roll into March
+    return np.where(ok, days, _NAT)
+
+
+def _stamp_day(value: object) -> np.datetime64:
+    """A typed cell (datetime, date, Timestamp, numpy datetime) as its day, time zone dropped."""
+    if isinstance(value, np.datetime64):
+        day_of: np.datetime64 = value.astype(_DAYS)
+        return day_of
+    year, month, day = (getattr(value, part, None) for part in ("year", "month", "day"))
+    if not all(isinstance(part, int) for part in (year, month, day)):
+        return _NAT  # NaT, or an object that only looks like a date
+    days: np.datetime64 = _from_parts(np.array([year]), np.array([month]), np.array([day]))[0]
+    return days
 
 
 def _fold(word: str) -> str:
@@ -101,24 +146,29 @@ def _parse_named(uniques: pd.Series) -> np.ndarray:
         lambda w: isinstance(w, str) and _fold(w) in _weekday_names()
     )
     ok = (month.notna() & day.notna() & parts["year"].notna() & weekday_ok).to_numpy(dtype=bool)
-    out = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(len(uniques), _NAT, dtype=_DAYS)
     if ok.any():
         year = parts.loc[ok, "year"].astype(int).to_numpy()
         year = np.where(year < 70, 2000 + year, np.where(year < 100, 1900 + year, year))
-        frame = pd.DataFrame(
-            {"year": year, "month": month[ok].astype(int), "day": day[ok].astype(int)}
+        out[ok] = _from_parts(
+            year, month[ok].astype(int).to_numpy(), day[ok].astype(int).to_numpy()
         )
-        out[ok] = pd.to_datetime(frame.reset_index(drop=True), errors="coerce").to_numpy()
     return out
 
 
 def _parse_unique(uniques: pd.Series) -> tuple[np.ndarray, bool]:
-    """Parse distinct strings; returns datetimes (NaT where unreadable) and month-first."""
-    out = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    """Parse distinct strings; returns days (NaT where unreadable) and month-first."""
+    out = np.full(len(uniques), _NAT, dtype=_DAYS)
     iso = uniques.str.match(_ISO).to_numpy(dtype=bool)
     if iso.any():
         parsed = pd.to_datetime(uniques[iso], format="ISO8601", errors="coerce", utc=True)
-        out[iso] = parsed.dt.tz_localize(None).dt.floor("D").to_numpy()
+        out[iso] = parsed.dt.tz_localize(None).to_numpy().astype(_DAYS)
+        # pandas before 3 cannot hold a day outside its nanosecond range: such days (where a
+        # time zone no longer matters) are read from their numbers.
+        far = iso & np.isnat(out)
+        if far.any():
+            ymd = uniques[far].str.extract(r"^(\d{4})-(\d{1,2})-(\d{1,2})").astype(int)
+            out[far] = _from_parts(ymd[0].to_numpy(), ymd[1].to_numpy(), ymd[2].to_numpy())
     parts = uniques.str.extract(_NUMERIC)
     numeric = parts["a"].notna().to_numpy() & ~iso
     month_first = False
@@ -134,8 +184,7 @@ def _parse_unique(uniques: pd.Series) -> tuple[np.ndarray, bool]:
         day = np.where(year_first, c, np.where(month_first, b, a))
         month = np.where(year_first, b, np.where(month_first, a, b))
         year = np.where(year_first, a, c)
-        frame = pd.DataFrame({"year": year, "month": month, "day": day})
-        out[numeric] = pd.to_datetime(frame, errors="coerce").to_numpy()
+        out[numeric] = _from_parts(year, month, day)
     serial = uniques.str.match(_SERIAL).to_numpy(dtype=bool) & ~iso & ~numeric
     if serial.any():
         out[serial] = _from_serial(uniques[serial].astype(float).to_numpy())
@@ -147,35 +196,47 @@ def _parse_unique(uniques: pd.Series) -> tuple[np.ndarray, bool]:
 
 def parse_dates(column: pd.Series) -> ParsedDates:
     """Parse a column of dates, whatever the spreadsheet or export made of them."""
+    days, unreadable, month_first = _parse_days(column)
+    # NaT compares false with everything: it is neither kept nor out of range.
+    kept = (days >= _FIRST_DAY) & (days <= _LAST_DAY)
+    out_of_range = ~kept & ~np.isnat(days)
     index = column.index
+    values = (days if kept.all() else np.where(kept, days, _NAT)).astype("datetime64[ns]")
+    return ParsedDates(
+        pd.Series(values, index=index),
+        pd.Series(unreadable | out_of_range, index=index),
+        month_first,
+        pd.Series(out_of_range, index=index),
+        pd.Series(days >= _OPEN_ENDED_DAY, index=index),
+    )
+
+
+def _parse_days(column: pd.Series) -> tuple[np.ndarray, np.ndarray, bool]:
+    """A column's days (NaT where empty or unreadable), its unreadable cells, and month-first."""
     if pd.api.types.is_datetime64_any_dtype(column):
         values = column.dt.tz_localize(None) if getattr(column.dt, "tz", None) else column
-        values = values.astype("datetime64[ns]").dt.floor("D")
-        return ParsedDates(values, pd.Series(False, index=index), False)
+        days = values.to_numpy().astype(_DAYS)
+        return days, np.zeros(len(days), dtype=bool), False
     if pd.api.types.is_numeric_dtype(column):
-        parsed = _from_serial(column.astype("float64").to_numpy())
-        unreadable = column.notna().to_numpy() & np.isnat(parsed)
-        return ParsedDates(
-            pd.Series(parsed, index=index), pd.Series(unreadable, index=index), False
-        )
+        days = _from_serial(column.astype("float64").to_numpy())
+        return days, column.notna().to_numpy() & np.isnat(days), False
     if column.dtype == object:
         stamps = column.map(
             lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year")
         )
         if stamps.any():
-            rest = parse_dates(column.where(~stamps).astype("str").where(~stamps & column.notna()))
-            typed = pd.to_datetime(column.where(stamps), errors="coerce").dt.floor("D")
-            values = typed.where(stamps, rest.values).astype("datetime64[ns]")
-            return ParsedDates(values, rest.unreadable & ~stamps, rest.month_first)
+            rest = _parse_days(column.where(~stamps).astype("str").where(~stamps & column.notna()))
+            typed = np.array([_stamp_day(v) for v in column[stamps]], dtype=_DAYS)
+            days = rest[0].copy()
+            days[stamps.to_numpy(dtype=bool)] = typed
+            return days, rest[1] & ~stamps.to_numpy(dtype=bool), rest[2]
         numeric = column.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
         if numeric.any() and numeric[column.notna()].all():
-            return parse_dates(column.astype("float64"))
+            return _parse_days(column.astype("float64"))
     encoded = encode(column)
     uniques = pd.Series(pc.utf8_trim_whitespace(encoded.uniques).to_pandas(), dtype="str")
     parsed, month_first = _parse_unique(uniques)
     blank = (uniques == "").to_numpy()
-    values = encoded.spread(parsed, np.datetime64("NaT")).astype("datetime64[ns]")
-    unreadable = encoded.present & ~encoded.spread(blank, True) & np.isnat(values)
-    return ParsedDates(
-        pd.Series(values, index=index), pd.Series(unreadable, index=index), month_first
-    )
+    days = encoded.spread(parsed, _NAT).astype(_DAYS)
+    unreadable = encoded.present & ~encoded.spread(blank, True) & np.isnat(days)
+    return days, unreadable, month_first

@@ -4,13 +4,16 @@ The decimal mark is decided per column from all its values, never cell by cell: 
 value votes (weighted by how often it occurs) from where its separators stand, and a value that
 contradicts the column's convention is unreadable rather than silently misread. All text work is
 done once per distinct value.
+
+A number of magnitude `MAX_MAGNITUDE` or more is refused like an unreadable one: no real amount
+comes near it, and a few such values (a typed `1e308`) would overflow every sum.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,21 +29,33 @@ from analysis.ingest.codes import as_text, encode
 _NOISE = r"[\s\x{00a0}\x{202f}\x{2009}'’+€$£₽¥]|(?i:eur|usd|rub|gbp|chf|cad|руб)\.?|р\."
 _CURRENCY_SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "₽": "RUB", "¥": "JPY"}
 _CURRENCY_CODES = re.compile(r"(?i)\b(EUR|USD|RUB|GBP|CHF|CAD|руб)")
+# Ten thousand billion: above any real amount, far below where float sums lose cents or overflow.
+MAX_MAGNITUDE = 1e13
+# A number in the column's convention, or in exponent form as programs write large floats
+# (`9.99e12`, `1e+13`: the plus sign is noise), never with thousands separators.
 _VALID = {
-    ",": r"^-?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?$",
-    ".": r"^-?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?$",
+    ",": r"^-?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?$|^-?\d+(?:,\d+)?[eE]-?\d+$",
+    ".": r"^-?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?$|^-?\d+(?:\.\d+)?[eE]-?\d+$",
 }
 
 
 @dataclass(frozen=True)
 class ParsedNumbers:
-    """A parsed column: values (NaN where empty or unreadable) and which cells were unreadable."""
+    """A parsed column: values (NaN where empty or unreadable) and which cells were unreadable;
+    of those, `too_large` marks the numbers of magnitude `MAX_MAGNITUDE` or more."""
 
     values: pd.Series
     unreadable: pd.Series
     decimal: str
     currency: str | None
     decided: bool = True
+    too_large: pd.Series | None = None
+
+    def large(self) -> pd.Series:
+        """`too_large`, all False when not set."""
+        if self.too_large is None:
+            return pd.Series(False, index=self.values.index)
+        return self.too_large
 
 
 def detect_currency(texts: Iterable[object]) -> str | None:
@@ -130,7 +145,24 @@ def _to_float(text: pa.Array, decimal: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def parse_numbers(column: pd.Series, hint: str | None = None) -> ParsedNumbers:
-    """Parse one column of numbers written as text, deciding its decimal mark from all values."""
+    """Parse one column of numbers written as text, deciding its decimal mark from all values;
+    numbers of magnitude `MAX_MAGNITUDE` or more (or infinite) are unreadable."""
+    parsed = _parse_numbers(column, hint)
+    values = parsed.values.to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        large = ~(np.abs(values) < MAX_MAGNITUDE) & ~np.isnan(values)
+    if not large.any():
+        return parsed
+    index = parsed.values.index
+    return replace(
+        parsed,
+        values=pd.Series(np.where(large, np.nan, values), index=index, dtype="float64"),
+        unreadable=parsed.unreadable | large,
+        too_large=pd.Series(large, index=index),
+    )
+
+
+def _parse_numbers(column: pd.Series, hint: str | None) -> ParsedNumbers:
     index = column.index
     if pd.api.types.is_bool_dtype(column):
         column = column.astype("float64")
@@ -223,7 +255,7 @@ def _plain_bytes(text: pa.Array) -> bool:
 
 def _parse_mixed(column: pd.Series, typed: pd.Series, hint: str | None) -> ParsedNumbers:
     """A spreadsheet column of numbers with some cells typed as text: parse only the text."""
-    text_part = parse_numbers(
+    text_part = _parse_numbers(
         column.where(~typed).astype("str").where(~typed & column.notna()), hint
     )
     values = column.where(typed).astype("float64").where(typed, text_part.values)

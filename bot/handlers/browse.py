@@ -168,6 +168,9 @@ async def _card(context: BotContext, m: Messages, latest: AnalysisRecord, row: C
         share=f.percent(row.share),
         last=f.date(row.last_purchase),
     )
+    if row.contract_open_ended or row.contract_end is not None:
+        end = m("contract.open_ended") if row.contract_open_ended else f.date(row.contract_end)
+        card += "\n" + m("bot.client_contract", date=end)
     previous = await svc.db(svc.storage.analyses.previous, latest.chat_id, latest.id)
     if previous is not None:
         before = await svc.db(svc.storage.analyses.category_of, previous.id, row.client_key)

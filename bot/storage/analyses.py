@@ -47,6 +47,7 @@ class ClientRow:
     share: float
     last_purchase: date | None
     contract_end: date | None
+    contract_open_ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,7 @@ def _client(row: ClientResult) -> ClientRow:
         row.share,
         row.last_purchase,
         row.contract_end,
+        bool(row.contract_open_ended),
     )
 
 
@@ -294,6 +296,11 @@ def _result_rows(analysis_id: int, clients: pd.DataFrame) -> list[dict[str, Any]
         if "contract_end" in clients.columns
         else [None] * len(clients)
     )
+    open_ended = (
+        clients["contract_open_ended"].fillna(False).astype(bool).tolist()
+        if "contract_open_ended" in clients.columns
+        else [False] * len(clients)
+    )
     searches = [" ".join(fold(name).split()) for name in names]
     return [
         {
@@ -308,6 +315,7 @@ def _result_rows(analysis_id: int, clients: pd.DataFrame) -> list[dict[str, Any]
             "share": shares[i],
             "last_purchase": _date(last[i]),
             "contract_end": _date(ends[i]),
+            "contract_open_ended": open_ended[i],
         }
         for i in range(len(names))
     ]
