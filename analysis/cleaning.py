@@ -51,8 +51,10 @@ TOTAL_NAMES = frozenset(
         "общий итог",
     )
 )
-_SPACES = r"[\s\x{00a0}\x{202f}\x{2009}]+"
-_UNUSUAL_SPACES = ("  ", "\u00a0", "\u202f", "\u2009", "\t", "\n", "\r")
+_SPACES = r"[\s\x0b\x85\x{00a0}\x{202f}\x{2009}]+"
+_UNUSUAL_SPACES = ("  ", "\u00a0", "\u202f", "\u2009", "\t", "\n", "\r", "\v", "\x85")
+# C0 and C1 control characters other than the white space above: PostgreSQL refuses NUL in text.
+_CONTROLS = r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]"  # RE2 and Python alike
 _EXAMPLES = 5
 
 
@@ -160,7 +162,7 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
         out["invoice"] = invoice_codes
     carried = tuple(roles.carried(columns))
     for column in carried:
-        out[column] = frame[column].to_numpy()
+        out[column] = _without_controls(frame[column]).to_numpy()
     currency = currency or detect_currency([roles.get("sales") or "", roles.get("profit") or ""])
 
     names = text_by_role.get("client")
@@ -263,6 +265,8 @@ def _normalised(column: pd.Series) -> Encoded:
             column = column.astype("Int64")
     encoded = encode(column)
     text = encoded.uniques
+    if pc.any(pc.match_substring_regex(text, _CONTROLS)).as_py():
+        text = pc.replace_substring_regex(text, _CONTROLS, "")
     if any(pc.any(pc.match_substring(text, mark)).as_py() for mark in _UNUSUAL_SPACES):
         text = pc.replace_substring_regex(text, _SPACES, " ")
     text = pc.utf8_trim_whitespace(text)
@@ -277,6 +281,16 @@ def _normalised(column: pd.Series) -> Encoded:
         else encoded.codes
     )
     return Encoded(codes, again.dictionary)
+
+
+def _without_controls(column: pd.Series) -> pd.Series:
+    """A carried column with control characters out of its text cells (white space as spaces)."""
+    if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
+        return column
+    cleaned = column.str.replace(_CONTROLS, "", regex=True).str.replace(
+        r"[\t\n\r\x0b\x0c\x85]", " ", regex=True
+    )
+    return cleaned.where(cleaned.notna(), column)  # numbers in a mixed column stay numbers
 
 
 def _fold(text: pa.Array) -> np.ndarray:
