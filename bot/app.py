@@ -148,7 +148,7 @@ def build_application(
 
 async def _post_init(application: Application) -> None:
     """Start-up: migrate the database, load the runtime access list, register the commands,
-    and warm the worker processes up."""
+    warm the worker processes up, and resume the uploads a stopped bot left."""
     services: Services = application.bot_data["services"]
     await asyncio.to_thread(services.storage.migrate)
     services.runtime_allowed = await asyncio.to_thread(services.storage.access.allowed)
@@ -161,6 +161,8 @@ async def _post_init(application: Application) -> None:
     loop = asyncio.get_running_loop()
     for _ in range(services.config.workers):
         loop.run_in_executor(services.pool, work.warm_up)
+    assert application.job_queue is not None
+    application.job_queue.run_once(upload.resume, 0, name="resume-uploads")
 
 
 async def _post_shutdown(application: Application) -> None:
