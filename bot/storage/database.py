@@ -3,6 +3,7 @@ SQLite by default, any SQLAlchemy URL (PostgreSQL) in production."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, overload
@@ -20,6 +21,9 @@ try:
     _DRIVER_ERRORS: tuple[type[Exception], ...] = (DriverOperationalError, DriverInterfaceError)
 except ImportError:  # PostgreSQL support is an optional extra
     _DRIVER_ERRORS = ()
+
+# Alembic keeps the running migration in module globals: one migration at a time per process.
+_MIGRATING = threading.Lock()
 
 
 class Database:
@@ -43,7 +47,7 @@ class Database:
         config = AlembicConfig()
         config.set_main_option("script_location", str(resources.files("bot") / "migrations"))
         sqlite = self.engine.dialect.name == "sqlite"
-        with self.engine.connect() as connection:
+        with _MIGRATING, self.engine.connect() as connection:
             if sqlite:
                 # SQLite alters a table by copying it; with foreign keys on, dropping the old
                 # copy would cascade into the rows that point at it.

@@ -145,3 +145,30 @@ def test_two_bot_instances_claim_a_left_upload_once(storage_url):
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.e2e
+def test_two_bots_starting_on_one_database_resume_a_left_upload_once(
+    api, storage_url, tmp_path, files, sales_rows
+):
+    chat = 152
+    storage = Storage(storage_url)
+    storage.migrate()
+    api.files["left2"] = files.csv(sales_rows)
+    arrived = NewUpload(chat, 8, "left2", "ventes.csv", SettingsOverrides(), "fr")
+    assert storage.pending.add(arrived, NOW) is not None
+    storage.close()
+    mark = api.mark()
+    config = make_config(api, tmp_path / "unused", database_url=storage_url)
+    bots = [RunningBot(config, api), RunningBot(config, api)]
+    for bot in bots:
+        bot.thread.start()
+    try:
+        api.wait_text(chat, "✅ Analyse terminée : ventes.csv.", since=mark, timeout=90)
+        api.wait_for(lambda calls: sum(c.method == "setMyCommands" for c in calls) >= 6)
+    finally:
+        for bot in bots:
+            bot.stop()  # after their start-up jobs have run
+    assert sum(SUMMARY in text for text in api.texts(chat, since=mark)) == 1
+    downloads = [c for c in api.calls[mark:] if c.method == "getFile"]
+    assert [c.params["file_id"] for c in downloads] == ["left2"]
