@@ -203,7 +203,7 @@ def build_application(
 
 async def _post_init(application: Application) -> None:
     """Start-up: migrate the database, load the runtime access list, register the commands,
-    and warm the worker processes up."""
+    warm the worker processes up, and resume the uploads a stopped bot left."""
     services: Services = application.bot_data["services"]
     await asyncio.to_thread(services.storage.migrate)
     services.runtime_allowed = await asyncio.to_thread(services.storage.access.allowed)
@@ -214,6 +214,8 @@ async def _post_init(application: Application) -> None:
         if language == services.config.default_language:
             await application.bot.set_my_commands(commands)
     application.bot_data["warming"] = asyncio.ensure_future(_warm_up(services.pool))
+    assert application.job_queue is not None
+    application.job_queue.run_once(upload.resume, 0, name="resume-uploads")
 
 
 async def _warm_up(pool: WorkerPool) -> None:

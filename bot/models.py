@@ -129,3 +129,27 @@ class AccessEntry(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     added_by: Mapped[int] = mapped_column(BigInteger)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PendingUpload(Base):
+    """An accepted upload not yet analysed and stored: written as soon as the file arrives, so
+    that an upload interrupted by a stop is resumed at the next start (`state` "received"), and
+    at most once ("resumed"). One row per chat and message: a redelivered update is not taken
+    twice."""
+
+    __tablename__ = "pending_uploads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    file_id: Mapped[str] = mapped_column(String(255))
+    file_name: Mapped[str] = mapped_column(String(255))
+    criterion: Mapped[str | None] = mapped_column(String(8))
+    period: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(16))
+    status_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), default="received")
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("chat_id", "message_id", name="uq_pending_uploads_chat_message"),
+    )

@@ -19,7 +19,7 @@ from analysis.errors import InputError
 from analysis.ingest.codes import Encoded, encode
 from analysis.ingest.columns import ColumnRoles, fold, resolve_roles
 from analysis.ingest.dates import ParsedDates, parse_dates
-from analysis.ingest.identity import fold_names, identify, normalised
+from analysis.ingest.identity import fold_names, identify, normalised, without_controls
 from analysis.ingest.numbers import ParsedNumbers, detect_currency, parse_numbers
 from analysis.ingest.reading import RawTable
 from analysis.ingest.transactions import Shape, SkippedRow, Transactions
@@ -194,7 +194,7 @@ def _canonical_table(
         out["invoice"] = parsed.invoice_codes
     carried = tuple(roles.carried(columns))
     for column in carried:
-        out[column] = frame[column].to_numpy()
+        out[column] = without_controls(frame[column]).to_numpy()
     currency = currency or detect_currency([roles.get("sales") or "", roles.get("profit") or ""])
     return CanonicalTable(out, unreadable, currency, carried)
 

@@ -12,10 +12,12 @@ import pyarrow.compute as pc
 
 from analysis.ingest.codes import Encoded, encode
 
-_SPACES = r"[\s\x{00a0}\x{202f}\x{2009}]+"
-# What RE2's \s matches in ASCII, doubled spaces included: without them, no run to collapse.
-_ASCII_SPACES = ("  ", "\t", "\n", "\f", "\r")
-_UNUSUAL_SPACES = ("  ", "\u00a0", "\u202f", "\u2009", "\t", "\n", "\r")
+_SPACES = r"[\s\x0b\x85\x{00a0}\x{202f}\x{2009}]+"
+# The ASCII white space _SPACES matches, doubled spaces included: without them, no run to collapse.
+_ASCII_SPACES = ("  ", "\t", "\n", "\v", "\f", "\r")
+_UNUSUAL_SPACES = ("  ", "\u00a0", "\u202f", "\u2009", "\t", "\n", "\r", "\v", "\x85")
+# C0 and C1 control characters other than the white space above: PostgreSQL refuses NUL in text.
+_CONTROLS = r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]"  # RE2 and Python alike
 
 
 def normalised(column: pd.Series) -> Encoded:
@@ -27,6 +29,8 @@ def normalised(column: pd.Series) -> Encoded:
             column = column.astype("Int64")
     encoded = encode(column)
     text = encoded.uniques
+    if pc.any(pc.match_substring_regex(text, _CONTROLS)).as_py():
+        text = pc.replace_substring_regex(text, _CONTROLS, "")
     if any(pc.any(pc.match_substring(text, mark)).as_py() for mark in _UNUSUAL_SPACES):
         text = pc.replace_substring_regex(text, _SPACES, " ")
     text = pc.utf8_trim_whitespace(text)
@@ -41,6 +45,16 @@ def normalised(column: pd.Series) -> Encoded:
         else encoded.codes
     )
     return Encoded(codes, again.dictionary)
+
+
+def without_controls(column: pd.Series) -> pd.Series:
+    """A carried column with control characters out of its text cells (white space as spaces)."""
+    if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
+        return column
+    cleaned = column.str.replace(_CONTROLS, "", regex=True).str.replace(
+        r"[\t\n\r\x0b\x0c\x85]", " ", regex=True
+    )
+    return cleaned.where(cleaned.notna(), column)  # numbers in a mixed column stay numbers
 
 
 def fold_names(text: pa.Array) -> pa.Array:

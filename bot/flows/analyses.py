@@ -1,15 +1,18 @@
-"""Analyse, store, reply: a new upload, a re-run of the stored table under new settings, and a
-report of the last analysis again."""
+"""Analyse, store, reply: a new upload (and those a stopped bot left, at start-up), a re-run of
+the stored table under new settings, and a report of the last analysis again."""
 
 from __future__ import annotations
 
 import asyncio
 import html
+import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import PurePath
 
-from telegram import Message
+from telegram import Bot
 from telegram.constants import ChatAction
+from telegram.error import BadRequest
 
 from analysis.errors import InputError
 from analysis.period import parse_period
@@ -18,8 +21,10 @@ from bot import work
 from bot.chat_settings import ChatSettings, SettingsOverrides
 from bot.flows.reply import Reply
 from bot.services import Services
-from bot.storage import AnalysisRecord, NewAnalysis
+from bot.storage import AnalysisRecord, NewAnalysis, Pending
 from reports.messages import Messages
+
+log = logging.getLogger(__name__)
 
 
 def job_for(
@@ -30,9 +35,16 @@ def job_for(
 
 
 def analysis_record(
-    chat_id: int, file_name: str, job: work.Job, outcome: work.Outcome, upload_id: int | None
+    chat_id: int,
+    file_name: str,
+    job: work.Job,
+    outcome: work.Outcome,
+    upload_id: int | None,
+    *,
+    pending_id: int | None = None,
 ) -> NewAnalysis:
-    """What storing an outcome writes: a new upload's table, or the id of the one re-analysed."""
+    """What storing an outcome writes: a new upload's table, or the id of the one re-analysed;
+    and the recorded upload it finishes, if any."""
     settings = job.settings
     return NewAnalysis(
         chat_id=chat_id,
@@ -47,6 +59,7 @@ def analysis_record(
         upload_id=upload_id,
         table=None if upload_id is not None else outcome.table,
         table_meta=None if upload_id is not None else outcome.table_meta,
+        pending_id=pending_id,
     )
 
 
@@ -68,6 +81,7 @@ async def publish(
     *,
     upload_id: int | None = None,
     note: str | None = None,
+    pending_id: int | None = None,
 ) -> None:
     """Store the analysis and send its summary with the buttons (after a note, if any), then its
     charts. The summary does not wait: it goes out while the analysis is stored (readers of the
@@ -79,7 +93,9 @@ async def publish(
 
     async def save() -> None:
         try:
-            record = analysis_record(reply.chat_id, file_name, job, outcome, upload_id)
+            record = analysis_record(
+                reply.chat_id, file_name, job, outcome, upload_id, pending_id=pending_id
+            )
             await services.db(services.storage.analyses.save, record, reply.now())
         finally:
             saving.release()
@@ -108,32 +124,88 @@ async def analyse_upload(
     name: str,
     fetch: Callable[[], Awaitable[bytes]],
     overrides: SettingsOverrides,
+    pending: Pending | None = None,
 ) -> None:
     """The whole upload flow, with a status message kept current: the summary as soon as the
-    clients are classified, then the charts, then the Excel file. The caller holds the chat's
-    lock: one upload at a time per chat."""
+    clients are classified, then the charts, then the Excel file. A recorded upload (`pending`)
+    is removed with the storing of its analysis, or when it is refused; a resumed one shows its
+    progress in the status message it had. The caller holds the chat's lock: one upload at a
+    time per chat."""
     services = reply.services
     settings = await reply.settings()
     m = reply.messages(settings)
     await reply.bot.send_chat_action(reply.chat_id, ChatAction.TYPING)
-    status = await reply.bot.send_message(
-        reply.chat_id, html.escape(m("bot.status_download", name=name))
-    )
+    status = await _status_message(reply, m("bot.status_download", name=name), pending)
     data = await fetch()
-    await _status(status, m("bot.status_analyse", name=name))
+    await status(m("bot.status_analyse", name=name))
     job = job_for(reply, settings, m, overrides)
     try:
         outcome = await services.work(
             work.analyse_file, data, name, job, services.config.max_file_bytes
         )
     except InputError as error:
-        await _status(status, m("bot.status_failed", name=name, reason=m.error(error)))
+        await status(m("bot.status_failed", name=name, reason=m.error(error)))
+        if pending is not None:
+            await services.db(services.storage.pending.done, pending.id)
         return
-    await publish(reply, m, job, outcome, name)
-    await _status(status, m("bot.status_excel"))
+    await publish(reply, m, job, outcome, name, pending_id=pending.id if pending else None)
+    await status(m("bot.status_excel"))
     excel = await services.work(work.report_of, outcome.result, job, "xlsx")
     await reply.bot.send_document(reply.chat_id, excel, filename=f"{PurePath(name).stem}-abc.xlsx")
-    await _status(status, m("bot.status_done", name=name))
+    await status(m("bot.status_done", name=name))
+
+
+async def download(bot: Bot, file_id: str) -> bytes:
+    """A file sent to the bot; its id stays valid, so a resumed upload downloads it again."""
+    telegram_file = await bot.get_file(file_id)
+    return bytes(await telegram_file.download_as_bytearray())
+
+
+async def resume_uploads(bot: Bot, services: Services) -> None:
+    """At start-up: the uploads a stopped bot left unfinished are analysed as the originals
+    would have been, each by one bot instance only. One that fails again, or was interrupted
+    a second time, is not tried again: its chat is asked to send the file again."""
+    by_chat: dict[int, list[Pending]] = {}
+    for pending in await services.db(services.storage.pending.unfinished):
+        by_chat.setdefault(pending.upload.chat_id, []).append(pending)
+    await asyncio.gather(*(_resume_chat(bot, services, left) for left in by_chat.values()))
+
+
+async def _resume_chat(bot: Bot, services: Services, left: list[Pending]) -> None:
+    chat_id = left[0].upload.chat_id
+    async with services.lock(chat_id):
+        for pending in left:
+            if not await services.db(services.storage.pending.claim, pending):
+                continue  # another bot instance took it
+            upload = pending.upload
+            reply = Reply(bot, services, chat_id, upload.language)
+            if not pending.resumed:
+                try:
+                    fetch = partial(download, bot, upload.file_id)
+                    await analyse_upload(reply, upload.file_name, fetch, upload.overrides, pending)
+                    continue
+                except Exception:
+                    log.exception("Could not resume upload %s of chat %s", pending.id, chat_id)
+            await _ask_to_resend(reply, pending)
+
+
+async def _ask_to_resend(reply: Reply, pending: Pending) -> None:
+    """The chat is told, in its status message if it still can be edited, to send it again."""
+    services = reply.services
+    try:
+        await services.db(services.storage.pending.done, pending.id)
+        m = reply.messages(await reply.settings())
+        name = pending.upload.file_name
+        text = m("bot.status_failed", name=name, reason=m("bot.upload_interrupted"))
+        if pending.status_message_id is not None:
+            try:
+                await _edit(reply, pending.status_message_id, text)
+                return
+            except BadRequest:
+                pass
+        await reply.text(text)
+    except Exception:  # one chat's trouble must not stop the others being resumed
+        log.exception("Could not ask chat %s to resend upload %s", reply.chat_id, pending.id)
 
 
 async def rerun(reply: Reply, settings: ChatSettings, m: Messages) -> None:
@@ -172,5 +244,31 @@ async def send_report(
     )
 
 
-async def _status(status: Message, text: str) -> None:
-    await status.edit_text(html.escape(text))
+async def _status_message(
+    reply: Reply, text: str, pending: Pending | None
+) -> Callable[[str], Awaitable[None]]:
+    """Show `text` in the upload's status message (the one a resumed upload had, if it can still
+    be edited, else a new one, recorded) and return how to change it."""
+    message_id = pending.status_message_id if pending is not None else None
+    if message_id is not None:
+        try:
+            await _edit(reply, message_id, text)
+        except BadRequest:
+            message_id = None
+    if message_id is None:
+        message = await reply.bot.send_message(reply.chat_id, html.escape(text))
+        message_id = message.message_id
+        if pending is not None:
+            services = reply.services
+            await services.db(services.storage.pending.status_sent, pending.id, message_id)
+
+    async def show(text: str) -> None:
+        await _edit(reply, message_id, text)
+
+    return show
+
+
+async def _edit(reply: Reply, message_id: int, text: str) -> None:
+    await reply.bot.edit_message_text(
+        html.escape(text), chat_id=reply.chat_id, message_id=message_id
+    )

@@ -1,4 +1,5 @@
-"""The error handler: log with context, apologise to the user, keep running."""
+"""The error handler: log with context, apologise to the user (without the database, which may be
+what failed), keep running."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.pool import JobTooLarge
+from bot.storage.database import unreachable
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Any unexpected error: logged with the update it came from; the user gets an apology."""
+    """Any unexpected error: logged with the update it came from; the user gets an apology, or,
+    when the database cannot be reached, the sentence that says to resend in a moment."""
     if isinstance(context.error, JobTooLarge):
         await too_large(update, context, context.error)
         return
@@ -28,8 +31,10 @@ async def on_error(update: object, context: BotContext) -> None:
     if chat is None or not isinstance(update, Update):
         return
     try:
-        _, m = await context.chat_messages()
-        await context.send(m("bot.apology"))
+        # In the user's language: the chat's settings are in the database, which may be down.
+        m = context.messages()
+        down = unreachable(context.error)
+        await context.send(m("bot.service_unavailable" if down else "bot.apology"))
     except Exception:  # the apology itself must never take the bot down
         log.exception("Could not send the apology to chat %s", chat.id)
 

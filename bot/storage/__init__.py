@@ -1,7 +1,8 @@
 """Everything the bot keeps, one module per table group: `chats` (settings), `analyses` (uploads,
-analyses, per-client results), `access` (the runtime list), `reminders` (claims, sent keys); the
-`database` module holds the engine, sessions and migrations. `Storage` composes them over one
-database; the record types are re-exported here for callers."""
+analyses, per-client results), `access` (the runtime list), `reminders` (claims, sent keys),
+`pending` (uploads not yet analysed); the `database` module holds the engine, sessions and
+migrations. `Storage` composes them over one database; the record types are re-exported here
+for callers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.storage.access import Access
 from bot.storage.analyses import Analyses, AnalysisRecord, ClientRow, NewAnalysis, StoredUpload
 from bot.storage.chats import Chats
 from bot.storage.database import Database
+from bot.storage.pending import NewUpload, Pending, PendingUploads
 from bot.storage.reminders import Claim, Reminders
 
 __all__ = [
@@ -18,6 +20,8 @@ __all__ = [
     "Claim",
     "ClientRow",
     "NewAnalysis",
+    "NewUpload",
+    "Pending",
     "Storage",
     "StoredUpload",
 ]
@@ -34,6 +38,7 @@ class Storage:
         self.analyses = Analyses(sessions)
         self.access = Access(sessions)
         self.reminders = Reminders(sessions)
+        self.pending = PendingUploads(sessions)
 
     @property
     def engine(self) -> Engine:
@@ -51,3 +56,4 @@ class Storage:
         with self.database.sessions.begin() as session:
             self.analyses.forget(session, chat_id)
             self.chats.forget(session, chat_id)
+            self.pending.forget(session, chat_id)

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from analysis.ingest.columns import fold
-from bot.models import Analysis, ClientResult, Upload
+from bot.models import Analysis, ClientResult, PendingUpload, Upload
 from bot.reminders import ContractEnd
 from bot.storage.chats import chat_row
 from bot.storage.database import aware
@@ -74,6 +74,7 @@ class NewAnalysis:
     upload_id: int | None = None
     table: bytes | None = None
     table_meta: dict[str, Any] | None = None
+    pending_id: int | None = None  # the recorded upload this analysis finishes
 
 
 class Analyses:
@@ -118,6 +119,8 @@ class Analyses:
             rows = _result_rows(analysis.id, new.clients)
             for start in range(0, len(rows), RESULT_BATCH):
                 session.execute(insert(ClientResult), rows[start : start + RESULT_BATCH])
+            if new.pending_id is not None:
+                session.execute(delete(PendingUpload).where(PendingUpload.id == new.pending_id))
             return analysis.id
 
     def latest(self, chat_id: int) -> AnalysisRecord | None:

@@ -3,6 +3,7 @@ SQLite by default, any SQLAlchemy URL (PostgreSQL) in production."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, overload
@@ -10,7 +11,19 @@ from typing import Any, overload
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+try:
+    from psycopg import InterfaceError as DriverInterfaceError
+    from psycopg import OperationalError as DriverOperationalError
+
+    _DRIVER_ERRORS: tuple[type[Exception], ...] = (DriverOperationalError, DriverInterfaceError)
+except ImportError:  # PostgreSQL support is an optional extra
+    _DRIVER_ERRORS = ()
+
+# Alembic keeps the running migration in module globals: one migration at a time per process.
+_MIGRATING = threading.Lock()
 
 
 class Database:
@@ -20,6 +33,10 @@ class Database:
         options: dict[str, Any] = {"pool_pre_ping": True}
         if url.startswith("sqlite"):
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        elif url.startswith("postgresql") and "connect_timeout" not in url:
+            # A server that does not answer (rather than refuse) is an outage in 10 s, not in
+            # the minutes of the system's TCP time-out.
+            options["connect_args"] = {"connect_timeout": 10}
         self.engine: Engine = create_engine(url, **options)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -30,7 +47,7 @@ class Database:
         config = AlembicConfig()
         config.set_main_option("script_location", str(resources.files("bot") / "migrations"))
         sqlite = self.engine.dialect.name == "sqlite"
-        with self.engine.connect() as connection:
+        with _MIGRATING, self.engine.connect() as connection:
             if sqlite:
                 # SQLite alters a table by copying it; with foreign keys on, dropping the old
                 # copy would cascade into the rows that point at it.
@@ -45,6 +62,20 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def unreachable(error: BaseException | None) -> bool:
+    """Whether an error (or one it came from) is the database not answering: a refused or lost
+    connection, a server shutting down, a locked SQLite file."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, (OperationalError, InterfaceError, *_DRIVER_ERRORS)):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 @overload

@@ -179,7 +179,7 @@ def _reference_fold(text: str) -> str:
 
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
-    return re.sub(r"[\t\n\f\r \u00a0\u202f\u2009]+", " ", kept).strip(" :")
+    return re.sub(r"[\t\n\x0b\f\r\x85 \u00a0\u202f\u2009]+", " ", kept).strip(" :")
 
 
 @pytest.mark.parametrize("names", [FOLD_CASES, [n for n in FOLD_CASES if n.isascii()]])

@@ -8,7 +8,7 @@ from alembic import op
 
 revision = "0005"
 # Chained after 0003 on its branch; after 0004 (pending uploads) once both are merged.
-down_revision = "0003"
+down_revision = "0004"
 
 
 def upgrade() -> None:
