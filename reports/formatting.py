@@ -17,7 +17,6 @@ from babel import numbers as babel_numbers
 from babel.dates import format_date
 from babel.numbers import NumberPattern
 
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 DEFAULT_CURRENCY = "EUR"
 MISSING = "—"
 SCIENTIFIC_FROM = 1e15
@@ -32,7 +31,10 @@ class Formatter:
 
     @property
     def locale(self) -> str:
-        return LOCALES.get(self.language, self.language)
+        """Babel's locale, named by the language's catalogue (a new language needs no code)."""
+        from reports.messages import catalogue  # messages formats with this module
+
+        return catalogue(self.language).get("language.locale", self.language)
 
     def number(self, value: float, decimals: int = 0) -> str:
         if not math.isfinite(value):

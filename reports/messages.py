@@ -67,7 +67,8 @@ class Messages:
         return key in catalogue(self.language)
 
     def join_names(self, names: list[Any], limit: int = 15) -> str:
-        shown = ", ".join(f"«{n}»" if self.language == "fr" else f'"{n}"' for n in names[:limit])
+        quote = self("language.quote")
+        shown = ", ".join(quote.format(name=n) for n in names[:limit])
         if len(names) > limit:
             hidden = len(names) - limit
             shown += " " + self.plural("error_part.more_columns", hidden, count=hidden)
