@@ -67,7 +67,7 @@ class Messages:
         return key in catalogue(self.language)
 
     def join_names(self, names: list[Any], limit: int = 15) -> str:
-        quote = self("language.quote")
+        quote = catalogue(self.language).get("language.quote", '"{name}"')
         shown = ", ".join(quote.format(name=n) for n in names[:limit])
         if len(names) > limit:
             hidden = len(names) - limit
