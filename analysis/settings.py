@@ -46,6 +46,14 @@ class Limits:
     # `max_unpacked_bytes`, is refused before parsing (zip bomb).
     max_unpack_ratio: int = 100
     max_unpacked_bytes: int = 200_000_000
+    # Columns of a table (a CSV's header, a sheet's used range): wider is refused before any
+    # per-column work.
+    max_columns: int = 1_000
+    # Cells of a sheet's used range (rows x columns, from A1 to its farthest cell): the reader
+    # builds every one of them, 32 bytes each and more. A million rows of 28 columns pass.
+    max_cells: int = 30_000_000
+    # Bytes of text a workbook's shared strings expand to, each copied into every cell using it.
+    max_text_bytes: int = 500_000_000
     # Share of data rows with unreadable values above which the file is refused.
     max_unreadable_share: float = 0.01
 
