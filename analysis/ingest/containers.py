@@ -333,3 +333,113 @@ def _scan_ods(chunks: Iterator[bytes], limits: Limits) -> None:
                 row = chunk[match.end() : end if end >= 0 else None]
                 if (b"value-type" in row or b"<text:p" in row) and repeated > limits.max_rows:
                     raise InputError("too_many_rows", rows=repeated, limit=limits.max_rows)
+
+
+# --- XLS: the OLE2 compound file and its BIFF records ---------------------------------------
+
+_OLE_END = 0xFFFFFFFE
+# BIFF cell records (row, column first); MULRK and MULBLANK end with their last column.
+_CELL_RECORDS = frozenset((0x0006, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E))
+_MULTI_RECORDS = frozenset((0x00BD, 0x00BE))
+
+
+def check_xls(data: bytes, extension: str, limits: Limits) -> None:
+    """Refuse an XLS whose cells reach past the column limit, or whose rows times columns pass
+    the cell limit, before the reader builds every column (a damaged file can say column 46,000).
+    A file whose compound structure cannot be followed is left to the reader (and its limits)."""
+    try:
+        stream = _ole_stream(data, ("Workbook", "Book"))
+    except (struct.error, IndexError):
+        stream = None
+    if stream is None or not stream.startswith(b"\x09\x08"):  # a workbook opens with BOF
+        return
+    max_row = max_column = far_row = 0  # far_row: the row of a cell in the farthest column
+    position, end = 0, len(stream)
+    view = memoryview(stream)
+    while position + 4 <= end:
+        record, size = struct.unpack_from("<HH", view, position)
+        body = position + 4
+        if record in _CELL_RECORDS and size >= 4:
+            row, column = struct.unpack_from("<HH", view, body)
+        elif record in _MULTI_RECORDS and size >= 6 and body + size <= end:
+            row = struct.unpack_from("<H", view, body)[0]
+            column = struct.unpack_from("<H", view, body + size - 2)[0]
+        else:
+            position = body + size
+            continue
+        max_row = max(max_row, row + 1)
+        if column + 1 > max_column or (column + 1 == max_column and row + 1 > far_row):
+            max_column, far_row = column + 1, row + 1
+        position = body + size
+    cells = max_row * max_column
+    if max_column > limits.max_columns or cells > limits.max_cells:
+        cell = f"{column_letters(max_column)}{far_row}"
+        raise InputError(
+            "far_cell",
+            cell=cell,
+            cells=cells,
+            max_cells=limits.max_cells,
+            max_columns=limits.max_columns,
+        )
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """The first stream of a compound file named one of `names`, or None when its structure does
+    not hold together. Every chain is bounded by the number of sectors (a loop ends it)."""
+    if len(data) < 512:
+        return None
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if not (7 <= shift <= 16 and mini_shift < shift):
+        return None
+    sector = 1 << shift
+    count = len(data) // sector
+    fat_sectors, directory_start = struct.unpack_from("<II", data, 0x2C)
+    mini_cutoff, mini_fat_start, mini_fat_count, difat_start, difat_count = struct.unpack_from(
+        "<IIIII", data, 0x38
+    )
+    fat_list = list(struct.unpack_from("<109I", data, 0x4C))
+    next_difat = difat_start
+    for _ in range(min(difat_count, count)):
+        if next_difat >= count:
+            break
+        offset = (next_difat + 1) * sector
+        entries = struct.unpack_from(f"<{sector // 4}I", data, offset)
+        fat_list.extend(entries[:-1])
+        next_difat = entries[-1]
+    fat: list[int] = []
+    for index in fat_list[: min(fat_sectors, count)]:
+        if index >= count:
+            return None
+        fat.extend(struct.unpack_from(f"<{sector // 4}I", data, (index + 1) * sector))
+
+    def chain(start: int, table: list[int], limit: int) -> list[int]:
+        links: list[int] = []
+        while start < len(table) and start < limit and len(links) < limit:
+            links.append(start)
+            start = table[start]
+        return links
+
+    def read(start: int) -> bytes:
+        return b"".join(data[(s + 1) * sector : (s + 2) * sector] for s in chain(start, fat, count))
+
+    directory = read(directory_start)
+    records = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not records:
+        return None
+    root_start, root_size = struct.unpack_from("<II", records[0], 116)
+    for entry in records:
+        length = min(struct.unpack_from("<H", entry, 64)[0], 64)
+        name = entry[: max(length - 2, 0)].decode("utf-16-le", errors="replace")
+        if entry[66] != 2 or name not in names:
+            continue
+        start, size = struct.unpack_from("<II", entry, 116)
+        if size >= mini_cutoff:
+            return read(start)[:size]
+        mini_fat: list[int] = []
+        for s in chain(mini_fat_start, fat, min(mini_fat_count, count)):
+            mini_fat.extend(struct.unpack_from(f"<{sector // 4}I", data, (s + 1) * sector))
+        mini_stream = read(root_start)[:root_size]
+        mini = 1 << mini_shift
+        links = chain(start, mini_fat, len(mini_stream) // mini)
+        return b"".join(mini_stream[s * mini : (s + 1) * mini] for s in links)[:size]
+    return None

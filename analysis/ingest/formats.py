@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Literal
 
 from analysis.errors import InputError
-from analysis.ingest.containers import check_workbook
+from analysis.ingest.containers import check_workbook, check_xls
 from analysis.settings import Limits
 
 FileFormat = Literal["csv", "xlsx", "xls", "ods"]
@@ -57,6 +58,7 @@ def detect_format(data: bytes, name: str, limits: Limits) -> Detected:
     if data.startswith(_OLE_MAGIC):
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
             raise InputError("password_protected")
+        check_xls(data, extension, limits)
         return Detected("xls", extension)
     for magic, kind in _OTHER_KINDS:
         if data.startswith(magic):
@@ -87,7 +89,10 @@ def _zip_format(data: bytes, extension: str, limits: Limits) -> tuple[zipfile.Zi
             raise InputError("unsupported_format", kind="XLSB", extension=extension)
         return archive, "xlsx"
     if "content.xml" in names and "mimetype" in names:
-        mimetype = archive.read("mimetype")[:100]
+        try:
+            mimetype = archive.read("mimetype")[:100]
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError):
+            raise InputError("corrupt_workbook", extension=extension or "-") from None
         if b"spreadsheet" in mimetype:
             return archive, "ods"
         raise InputError("unsupported_format", kind="OpenDocument text", extension=extension)

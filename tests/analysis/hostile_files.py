@@ -271,3 +271,16 @@ def refusals(files: list[tuple[bytes, str]]) -> list[tuple[str, dict[str, object
         except InputError as error:
             outcomes.append((error.code, error.params))
     return outcomes
+
+
+def read_case(data: bytes, name: str) -> str:
+    """Run in a worker by the fuzz test: `read`, or `refused:<code>` for an InputError; any other
+    exception passes through to the test as the case's failure."""
+    from analysis.errors import InputError
+    from analysis.pipeline import load
+
+    try:
+        load(data, name)
+    except InputError as error:
+        return f"refused:{error.code}"
+    return "read"

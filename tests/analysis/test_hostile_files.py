@@ -153,3 +153,19 @@ def test_a_csv_field_over_the_csv_module_limit_is_read():
     data = f"Client;Montant;Note\r\nAlpha;10;{note}\r\nBeta;5;court\r\n".encode()
     tx = load(data, "ventes.csv")
     assert len(tx.frame) == 2
+
+
+def test_a_damaged_xls_reaching_column_46000_is_refused_before_reading(files):
+    data = bytearray(files.xls({"Ventes": hostile.SALES}))
+    # The RK record of cell B2 (row 1, column 1), its column rewritten as damaged bytes would.
+    record = b"\x7e\x02\x0a\x00\x01\x00\x01\x00"
+    at = bytes(data).index(record)
+    data[at + 6 : at + 8] = (46_000).to_bytes(2, "little")
+    started = time.perf_counter()
+    error = refused(bytes(data), "ventes.xls")
+    assert time.perf_counter() - started < 2
+    assert error.code == "far_cell" and error.params["cell"] == column_letters(46_001) + "2"
+
+
+def test_an_honest_xls_is_read(files):
+    assert len(load(files.xls({"Ventes": hostile.SALES}), "ventes.xls").frame) == 4
