@@ -29,6 +29,9 @@ _SHARED_STRINGS = "xl/sharedstrings.xml"
 _FOLD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
 _CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{1,9})"')
 _DIMENSION = re.compile(rb'<dimension\b[^>]*?\bref="(?:[A-Z]+\d+:)?([A-Z]{1,3})(\d{1,9})"')
+# A cell holding a value: not `<c r="X9" s="1"/>` nor `<c ...></c>`, which spreadsheets write for
+# formatting only and the reader skips.
+_VALUE_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{1,9})"[^>]*(?<!/)>(?!</c>)')
 _TWO_LETTERS = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2})\d')
 _ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d{1,9})"')
 _SHARED_CELL = re.compile(rb'<c\b[^>]*?\bt="s"[^>]*>\s*<v>\s*(\d{1,9})\s*</v>')
@@ -94,7 +97,14 @@ def check_workbook(
                 else 0
             )
             sheet = _scan_sheet(name, _inflate(data, entry, found, budget), longest, limits)
-            _check_range(sheet, limits)
+            if _past_limits(sheet, limits):
+                # The quick look (the dimension, which counts cells holding only a format, and
+                # the slices' last rows) says too far: every cell is read to be sure.
+                exact = _Sheet(name)
+                for chunk in _slices_at_tags(_inflate(data, entry, _Findings(extension), budget)):
+                    _far_refs(chunk, exact)
+                if _past_limits(exact, limits):
+                    raise _far_cell(exact, limits)
             found.sheets.append(sheet)
         elif fmt == "ods" and name == "content.xml":
             _scan_ods(_inflate(data, entry, found, budget), limits)
@@ -218,15 +228,19 @@ def _close_read(chunk: bytes, sheet: _Sheet) -> None:
         pairs = set(_TWO_LETTERS.findall(chunk))
         if pairs:
             sheet.max_column = max(sheet.max_column, *(column_number(p) for p in pairs))
-    elif b'r="A' in folded:
-        sheet.max_column = max(sheet.max_column, 26)
+    elif last_row:
+        # One-letter columns: as wide as the slice's last row (a stray cell in a column up to Z
+        # elsewhere is left to the worker's limit).
+        letters = _CELL_REF.findall(chunk, last_row.start())
+        if letters:
+            sheet.max_column = max(sheet.max_column, *(column_number(c) for c, _ in letters))
 
 
 def _far_refs(chunk: bytes, sheet: _Sheet) -> None:
     """Every reference of a slice read: the farthest row and column, and the cell farthest from
     A1 (the one the user is told to delete)."""
     rows_by_column: dict[bytes, int] = {}
-    for match in _CELL_REF.finditer(chunk):
+    for match in _VALUE_CELL.finditer(chunk):
         column, row = match.group(1), int(match.group(2))
         rows_by_column[column] = max(row, rows_by_column.get(column, 0))
     for column, row in rows_by_column.items():
@@ -235,8 +249,6 @@ def _far_refs(chunk: bytes, sheet: _Sheet) -> None:
         sheet.max_column = max(sheet.max_column, number)
         if number * row > sheet.far_cells:
             sheet.far_cell, sheet.far_cells = f"{column.decode()}{row}", number * row
-    for match in _ROW_REF.finditer(chunk):
-        sheet.max_row = max(sheet.max_row, int(match.group(1)))
 
 
 def column_letters(number: int) -> str:
@@ -248,17 +260,18 @@ def column_letters(number: int) -> str:
     return letters
 
 
-def _check_range(sheet: _Sheet, limits: Limits) -> None:
-    columns = max(sheet.max_column, 1)
-    cells = columns * max(sheet.max_row, 1)
-    if columns > limits.max_columns or cells > limits.max_cells:
-        raise InputError(
-            "far_cell",
-            cell=sheet.far_cell or f"{column_letters(columns)}{max(sheet.max_row, 1)}",
-            cells=cells,
-            max_cells=limits.max_cells,
-            max_columns=limits.max_columns,
-        )
+def _past_limits(sheet: _Sheet, limits: Limits) -> bool:
+    return sheet.max_column > limits.max_columns or sheet.range_cells() > limits.max_cells
+
+
+def _far_cell(sheet: _Sheet, limits: Limits) -> InputError:
+    return InputError(
+        "far_cell",
+        cell=sheet.far_cell or f"{column_letters(sheet.max_column)}{max(sheet.max_row, 1)}",
+        cells=sheet.range_cells(),
+        max_cells=limits.max_cells,
+        max_columns=limits.max_columns,
+    )
 
 
 def _string_lengths(chunks: Iterator[bytes]) -> np.ndarray:

@@ -169,3 +169,10 @@ def test_a_damaged_xls_reaching_column_46000_is_refused_before_reading(files):
 
 def test_an_honest_xls_is_read(files):
     assert len(load(files.xls({"Ventes": hostile.SALES}), "ventes.xls").frame) == 4
+
+
+def test_cells_holding_only_a_format_do_not_count():
+    # Excel's dimension and its empty formatted cells reach XFD1048576; the reader skips them.
+    far_format = '<row r="1048576"><c r="XFD1048576" s="0"/></row>'
+    data = hostile.xlsx(hostile.table_rows(hostile.SALES) + far_format, dimension="A1:XFD1048576")
+    assert len(load(data, "ventes.xlsx").frame) == 4
