@@ -217,6 +217,8 @@ def _read_dimension(head: bytes, sheet: _Sheet) -> None:
 
 
 def _close_read(chunk: bytes, sheet: _Sheet) -> None:
+    if b"<c " not in chunk:
+        return  # no cell (padding, a long text): nothing to fold
     folded = chunk.translate(_FOLD)
     if b'r="AAA' in folded or b'0000000"' in folded:
         _far_refs(chunk, sheet)

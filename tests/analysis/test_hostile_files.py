@@ -60,7 +60,7 @@ def test_declared_sizes_that_lie_are_measured_as_they_inflate():
     assert all(e.file_size == 100 for e in zipfile.ZipFile(io.BytesIO(data)).infolist())
     started = time.perf_counter()
     error = refused(data, "ventes.xlsx")
-    assert time.perf_counter() - started < 5  # stops at the limit, never inflates it all
+    assert time.perf_counter() - started < 10  # stops at the limit, never inflates it all
     assert error.code == "zip_bomb"
     assert 200 < error.params["unpacked_mb"] < 220
 
