@@ -180,6 +180,21 @@ def run_analyze(job: AnalyzeJob) -> tuple[bytes, str]:
     return out, notes
 
 
+def _may_fork(limits: WorkerLimits) -> bool:
+    """Whether the worker may be forked from this process: it has done its imports, so a forked
+    worker starts in milliseconds where a fork server's imports pandas again. Not from a process
+    with threads (a test runner, say: its child could deadlock), nor from a large one (its child
+    inherits the address space, which the memory limit counts)."""
+    if threading.active_count() != 1:
+        return False
+    try:
+        with open("/proc/self/statm") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return False
+    return size < limits.memory_mb * 2**20 // 4
+
+
 def _analyze(args: argparse.Namespace, language: str) -> int:
     roles = {role: getattr(args, flag) for flag, role in ROLE_FLAGS.items() if getattr(args, flag)}
     job = AnalyzeJob(
@@ -194,13 +209,11 @@ def _analyze(args: argparse.Namespace, language: str) -> int:
     from bot.pool import FORKSERVER, JobTooLarge, run_limited_in
 
     # Read and analysed in a worker under the bot's limits: a reader that aborts or outgrows them
-    # costs the worker, and the user gets the bot's sentence. Forked, as this process has done
-    # its imports and started no reading thread: the worker starts in milliseconds, where a fork
-    # server's worker would import pandas again. A caller with threads (a test runner, say) gets
-    # the fork server: forking a process with threads can deadlock its child.
-    context = FORK if threading.active_count() == 1 else FORKSERVER
+    # costs the worker, and the user gets the bot's sentence.
+    limits = worker_limits()
+    context = FORK if _may_fork(limits) else FORKSERVER
     try:
-        out, notes = run_limited_in(context, worker_limits(), run_analyze, job)
+        out, notes = run_limited_in(context, limits, run_analyze, job)
     except JobTooLarge as error:
         raise InputError(f"job_{error.reason}") from None
     if args.json:

@@ -92,3 +92,10 @@ def test_limits_come_from_the_bots_variables():
         1024, 30.0
     )
     assert worker_limits({"WORKER_MEMORY_MB": "lots", "JOB_TIMEOUT_S": "-1"}) == WorkerLimits()
+
+
+def test_the_worker_is_forked_only_from_a_small_process_without_threads():
+    from bot.cli import _may_fork
+
+    # A process as large as a quarter of the limit would hand its address space to the child.
+    assert not _may_fork(WorkerLimits(memory_mb=64))
