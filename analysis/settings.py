@@ -46,6 +46,16 @@ class Limits:
     # `max_unpacked_bytes`, is refused before parsing (zip bomb).
     max_unpack_ratio: int = 100
     max_unpacked_bytes: int = 200_000_000
+    # Columns of a table (a CSV's header, a sheet's used range): wider is refused before any
+    # per-column work.
+    max_columns: int = 1_000
+    # Cells of a sheet's used range (rows x columns, from A1 to its farthest cell): the reader
+    # builds every one of them, 32 bytes each and more, so that a sheet within it fits the
+    # worker's default memory (3,072 MB; a 1,000,000 x 12 XLSX takes 1.2 GB). A full sheet of
+    # 1,048,576 rows passes with up to 19 columns.
+    max_cells: int = 20_000_000
+    # Bytes of text a workbook's shared strings expand to, each copied into every cell using it.
+    max_text_bytes: int = 500_000_000
     # Share of data rows with unreadable values above which the file is refused.
     max_unreadable_share: float = 0.01
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
+import stat
 import sys
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.abc import analyze
 from analysis.errors import InputError
@@ -16,6 +21,9 @@ from analysis.pipeline import load
 from analysis.result import AnalysisResult
 from analysis.settings import AnalysisSettings, Criterion, ReadOptions, Thresholds
 from reports.messages import Messages, normalise_language
+
+if TYPE_CHECKING:
+    from bot.pool import WorkerLimits
 
 ROLE_FLAGS = {
     "client_col": "client",
@@ -26,6 +34,7 @@ ROLE_FLAGS = {
     "segment_col": "segment",
 }
 DEMO_FOLDER = "clientbase-demo"
+FORK = multiprocessing.get_context("fork")
 
 
 def default_language(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
@@ -95,27 +104,124 @@ def _write_reports(result: AnalysisResult, out: Path, language: str, currency: s
     return write_reports(result, out, language, date.today(), currency)
 
 
-def _analyze(args: argparse.Namespace, language: str) -> int:
-    roles = {role: getattr(args, flag) for flag, role in ROLE_FLAGS.items() if getattr(args, flag)}
-    options = ReadOptions(sheet=args.sheet, roles=roles)
-    settings = _settings(args)
+def worker_limits(environ: dict[str, str] | os._Environ[str] = os.environ) -> WorkerLimits:
+    """The bot's worker limits, from the same variables (WORKER_MEMORY_MB, JOB_TIMEOUT_S): a file
+    behaves the same in the CLI and in the bot."""
+    from bot.pool import WorkerLimits
+
+    defaults = WorkerLimits()
+    memory, timeout = environ.get("WORKER_MEMORY_MB", ""), environ.get("JOB_TIMEOUT_S", "")
+    return WorkerLimits(
+        memory_mb=int(memory) if memory.strip().isdigit() else defaults.memory_mb,
+        job_timeout_s=float(timeout) if _positive(timeout) else defaults.job_timeout_s,
+    )
+
+
+def _positive(text: str) -> bool:
     try:
-        data = args.file.read_bytes()
+        return float(text) > 0
+    except ValueError:
+        return False
+
+
+def read_input(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, reading at most `max_bytes` + 1 of them: a device (/dev/zero), a pipe or
+    a sparse file is refused at the limit, never read whole first."""
+    try:
+        with path.open("rb") as handle:
+            status = os.fstat(handle.fileno())
+            if stat.S_ISREG(status.st_mode) and status.st_size > max_bytes:
+                raise InputError(
+                    "file_too_large", size_mb=status.st_size / 1e6, limit_mb=max_bytes / 1e6
+                )
+            data = handle.read(max_bytes + 1)
     except OSError as error:
-        raise InputError("cannot_open", path=str(args.file), reason=error.strerror or "") from None
-    result = analyze(load(data, args.file.name, options), settings)
-    if args.json:
+        raise InputError("cannot_open", path=str(path), reason=error.strerror or "") from None
+    if len(data) > max_bytes:
+        raise InputError("input_too_large", limit_mb=max_bytes / 1e6)
+    return data
+
+
+@dataclass(frozen=True)
+class AnalyzeJob:
+    """What `analyze` does, as one picklable job for the limited worker."""
+
+    path: Path
+    options: ReadOptions
+    settings: AnalysisSettings
+    language: str
+    as_json: bool
+    out: Path | None
+    currency: str | None
+
+
+def run_analyze(job: AnalyzeJob) -> tuple[bytes, str]:
+    """Run in the worker: read, analyse, render; what to print on stdout and on stderr."""
+    import pyarrow
+
+    # Arrow's own allocator reserves address space in large arenas, which the worker's limit
+    # counts as used: the system allocator reserves only what it allocates.
+    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+    data = read_input(job.path, job.options.limits.max_bytes)
+    result = analyze(load(data, job.path.name, job.options), job.settings)
+    if job.as_json:
         from reports.jsondoc import to_json
 
-        sys.stdout.flush()
-        sys.stdout.buffer.write(to_json(result).encode("utf-8") + b"\n")
+        out = to_json(result).encode("utf-8") + b"\n"
     else:
         from reports.text import as_plain, summary_sections
 
-        sys.stdout.write(as_plain(summary_sections(result, language, date.today(), args.currency)))
-    if args.out:
-        folder = _write_reports(result, args.out, language, args.currency)
-        sys.stderr.write(Messages(language)("cli.written", path=folder) + "\n")
+        text = as_plain(summary_sections(result, job.language, date.today(), job.currency))
+        out = text.encode("utf-8")
+    notes = ""
+    if job.out:
+        folder = _write_reports(result, job.out, job.language, job.currency)
+        notes = Messages(job.language)("cli.written", path=folder) + "\n"
+    return out, notes
+
+
+def _may_fork(limits: WorkerLimits) -> bool:
+    """Whether the worker may be forked from this process: it has done its imports, so a forked
+    worker starts in milliseconds where a fork server's imports pandas again. Not from a process
+    with threads (a test runner, say: its child could deadlock), nor from a large one (its child
+    inherits the address space, which the memory limit counts)."""
+    if threading.active_count() != 1:
+        return False
+    try:
+        with open("/proc/self/statm") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return False
+    return size < limits.memory_mb * 2**20 // 4
+
+
+def _analyze(args: argparse.Namespace, language: str) -> int:
+    roles = {role: getattr(args, flag) for flag, role in ROLE_FLAGS.items() if getattr(args, flag)}
+    job = AnalyzeJob(
+        args.file,
+        ReadOptions(sheet=args.sheet, roles=roles),
+        _settings(args),
+        language,
+        args.json,
+        args.out,
+        args.currency,
+    )
+    from bot.pool import FORKSERVER, JobTooLarge, run_limited_in
+
+    # Read and analysed in a worker under the bot's limits: a reader that aborts or outgrows them
+    # costs the worker, and the user gets the bot's sentence.
+    limits = worker_limits()
+    context = FORK if _may_fork(limits) else FORKSERVER
+    try:
+        out, notes = run_limited_in(context, limits, run_analyze, job)
+    except JobTooLarge as error:
+        raise InputError(f"job_{error.reason}") from None
+    if args.json:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(out)
+    else:
+        sys.stdout.write(out.decode("utf-8"))
+    sys.stderr.write(notes)
     return 0
 
 

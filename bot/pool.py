@@ -251,7 +251,19 @@ def run_limited(
 ) -> T:
     """Run one job in a fresh worker under `limits`, for the CLI: the same results and exceptions
     as WorkerPool.run, so a file behaves the same in the CLI and in the bot."""
-    worker = _Worker(limits, None, FORKSERVER)
+    return run_limited_in(FORKSERVER, limits, function, *args, **kwargs)
+
+
+def run_limited_in(
+    mp_context: BaseContext,
+    limits: WorkerLimits,
+    function: Callable[P, T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """run_limited with the worker started by `mp_context`: a fork starts in milliseconds from a
+    process that has its imports done, where a fork server's worker imports them again."""
+    worker = _Worker(limits, None, mp_context)
     healthy = False
     try:
         wait_for_futures([worker.started], timeout=START_TIMEOUT_S)

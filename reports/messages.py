@@ -86,6 +86,9 @@ class Messages:
                 for row, column, value in params["examples"]
             )
         formatter = Formatter(self.language)
+        for key in ("cells", "max_cells", "max_columns", "columns"):
+            if key in params:
+                params[key] = formatter.number(params[key])
         for key in ("size_mb", "limit_mb", "unpacked_mb"):
             if key in params:
                 size = float(params[key])

@@ -34,7 +34,7 @@ _EXAMPLES = 5
 
 def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Transactions:
     """Turn a raw table into transactions, or say in one InputError what is wrong with it."""
-    frame, columns = _named_columns(raw.frame)
+    frame, columns = _named_columns(raw.frame, limits)
     roles = _roles(columns, explicit_roles)
     frame, rows = _without_blank_rows(frame, raw.row_numbers, columns)
     parsed = _parse_columns(frame, roles, raw.source.delimiter)
@@ -64,8 +64,10 @@ def clean(raw: RawTable, explicit_roles: dict[str, str], limits: Limits) -> Tran
     )
 
 
-def _named_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Headers as text; a table without rows is refused."""
+def _named_columns(frame: pd.DataFrame, limits: Limits) -> tuple[pd.DataFrame, list[str]]:
+    """Headers as text; a table without rows, or wider than the limit, is refused."""
+    if len(frame.columns) > limits.max_columns:
+        raise InputError("too_many_columns", columns=len(frame.columns), limit=limits.max_columns)
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
     if frame.empty:
@@ -169,34 +171,35 @@ def _canonical_table(
     parsed: ParsedColumns,
     columns: list[str],
 ) -> CanonicalTable:
-    """The parsed columns under their role names, the other columns under their own."""
-    out = pd.DataFrame({"row": rows})
+    """The parsed columns under their role names, the other columns under their own, gathered
+    first and made a frame once (adding thousands of columns one by one is quadratic)."""
+    built: dict[str, object] = {"row": rows}
     unreadable: list[tuple[str, str, pd.Series]] = []
     currency = None
     for role, numbers in parsed.numbers.items():
-        out[role] = numbers.values.to_numpy()
+        built[role] = numbers.values.to_numpy()
         currency = currency or numbers.currency
         if role in ("sales", "profit"):
             column = roles.mapping[role]
             if numbers.values.notna().sum() == 0 and frame[column].notna().any():
                 raise InputError("no_numeric_value_column", column=column, found=columns)
     for role, dates in parsed.dates.items():
-        out[role] = dates.values.to_numpy()
+        built[role] = dates.values.to_numpy()
     if "contract_end" in parsed.dates:
-        out["contract_open_ended"] = parsed.dates["contract_end"].open_ended.to_numpy()
+        built["contract_open_ended"] = parsed.dates["contract_end"].open_ended.to_numpy()
     unreadable.extend(_unreadable_cells(roles, parsed))
     for role in TEXT_ROLES:
         if role in parsed.texts:
-            out[role] = parsed.texts[role].categorical()
+            built[role] = parsed.texts[role].categorical()
     if parsed.invoice_codes is not None:
         # Invoice ids only ever tell purchases apart: their codes are enough, and a million
         # distinct ids need no white-space folding.
-        out["invoice"] = parsed.invoice_codes
+        built["invoice"] = parsed.invoice_codes
     carried = tuple(roles.carried(columns))
     for column in carried:
-        out[column] = without_controls(frame[column]).to_numpy()
+        built[column] = without_controls(frame[column]).to_numpy()
     currency = currency or detect_currency([roles.get("sales") or "", roles.get("profit") or ""])
-    return CanonicalTable(out, unreadable, currency, carried)
+    return CanonicalTable(pd.DataFrame(built), unreadable, currency, carried)
 
 
 def _unreadable_cells(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Literal
 
 from analysis.errors import InputError
+from analysis.ingest.containers import check_workbook, check_xls
 from analysis.settings import Limits
 
 FileFormat = Literal["csv", "xlsx", "xls", "ods"]
@@ -50,10 +52,13 @@ def detect_format(data: bytes, name: str, limits: Limits) -> Detected:
     if not _CONTENT.search(data):
         raise InputError("empty_file")
     if data.startswith(_ZIP_MAGIC):
-        return Detected(_zip_format(data, extension, limits), extension)
+        archive, fmt = _zip_format(data, extension, limits)
+        check_workbook(data, archive, fmt, extension, limits)
+        return Detected(fmt, extension)
     if data.startswith(_OLE_MAGIC):
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
             raise InputError("password_protected")
+        check_xls(data, extension, limits)
         return Detected("xls", extension)
     for magic, kind in _OTHER_KINDS:
         if data.startswith(magic):
@@ -67,7 +72,9 @@ def detect_format(data: bytes, name: str, limits: Limits) -> Detected:
     return Detected("csv", extension)
 
 
-def _zip_format(data: bytes, extension: str, limits: Limits) -> FileFormat:
+def _zip_format(data: bytes, extension: str, limits: Limits) -> tuple[zipfile.ZipFile, FileFormat]:
+    """The archive and the workbook format it holds. Its declared sizes are a first, free look
+    for an honest zip bomb; what the parts truly inflate to is measured next (check_workbook)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -80,11 +87,14 @@ def _zip_format(data: bytes, extension: str, limits: Limits) -> FileFormat:
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         if "xl/workbook.bin" in names:
             raise InputError("unsupported_format", kind="XLSB", extension=extension)
-        return "xlsx"
+        return archive, "xlsx"
     if "content.xml" in names and "mimetype" in names:
-        mimetype = archive.read("mimetype")[:100]
+        try:
+            mimetype = archive.read("mimetype")[:100]
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError):
+            raise InputError("corrupt_workbook", extension=extension or "-") from None
         if b"spreadsheet" in mimetype:
-            return "ods"
+            return archive, "ods"
         raise InputError("unsupported_format", kind="OpenDocument text", extension=extension)
     if "word/document.xml" in names:
         raise InputError("unsupported_format", kind="Word", extension=extension)

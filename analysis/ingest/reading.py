@@ -22,10 +22,13 @@ from analysis.errors import InputError
 from analysis.ingest.charsets import detect_encoding
 from analysis.ingest.columns import match_roles
 from analysis.ingest.formats import FileFormat, detect_format
-from analysis.settings import ReadOptions
+from analysis.settings import Limits, ReadOptions
 
 MAX_TITLE_ROWS = 10
 _HEAD_BYTES = 256_000
+# The csv module reads only the head (delimiter, header row), so no field of it is longer than
+# the head itself; its default limit (131,072 characters) would fail on one long cell.
+_FIELD_LIMIT = 4 * _HEAD_BYTES
 _DELIMITERS = (";", ",", "\t", "|")
 _NUMBER_LIKE = re.compile(r"^[\s\d.,'()%€$£₽+\-]+$")
 
@@ -66,7 +69,7 @@ def read_table(data: bytes, name: str, options: ReadOptions | None = None) -> Ra
     options = options or ReadOptions()
     detected = detect_format(data, name, options.limits)
     if detected.format == "csv":
-        table = _read_csv(data, name)
+        table = _read_csv(data, name, options.limits)
     else:
         table = _read_workbook(data, name, detected.format, options)
     if len(table.frame) > options.limits.max_rows:
@@ -137,7 +140,12 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _read_csv(data: bytes, name: str) -> RawTable:
+def _field_limit() -> None:
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
+
+
+def _read_csv(data: bytes, name: str, limits: Limits) -> RawTable:
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
@@ -150,8 +158,16 @@ def _read_csv(data: bytes, name: str) -> RawTable:
     lines = head.splitlines()
     if len(data) > _HEAD_BYTES and len(lines) > 1:
         lines = lines[:-1]
-    delimiter = _sniff_delimiter(lines)
-    rows = list(csv.reader(lines[: MAX_TITLE_ROWS + 40], delimiter=delimiter))
+    _field_limit()
+    try:
+        delimiter = _sniff_delimiter(lines)
+        rows = list(csv.reader(lines[: MAX_TITLE_ROWS + 40], delimiter=delimiter))
+    except csv.Error as error:
+        raise InputError("unreadable_csv", detail=str(error).splitlines()[0][:200]) from None
+    # Before any work per column: finding the header matches every cell against the vocabulary.
+    widest = max((len(row) for row in rows[: MAX_TITLE_ROWS + 1]), default=0)
+    if widest > limits.max_columns:
+        raise InputError("too_many_columns", columns=widest, limit=limits.max_columns)
     header_index = find_header_row(rows)
     names = _unique_names(rows[header_index]) if header_index < len(rows) else []
     if not names:
@@ -251,13 +267,25 @@ def _xlsx_first_used_row(data: bytes, sheet_index: int) -> int:
     return int(match.group(1)) if match else 1
 
 
+def _reader_refused(error: BaseException) -> bool:
+    """Whether `error` is the workbook reader failing on the file: its own errors, or a panic of
+    its Rust code (pyo3's PanicException derives from BaseException, not Exception)."""
+    import fastexcel
+
+    return isinstance(error, (fastexcel.FastExcelError, OSError, ValueError)) or (
+        type(error).__name__ == "PanicException"
+    )
+
+
 def _read_workbook(data: bytes, name: str, fmt: FileFormat, options: ReadOptions) -> RawTable:
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(data)
         sheet_names = list(reader.sheet_names)
-    except (fastexcel.FastExcelError, OSError, ValueError) as error:
+    except BaseException as error:
+        if not _reader_refused(error):
+            raise
         raise _workbook_error(error, name) from None
     if options.sheet is not None:
         wanted = [
@@ -272,14 +300,22 @@ def _read_workbook(data: bytes, name: str, fmt: FileFormat, options: ReadOptions
     for index in order:
         try:
             frame = _load_sheet(reader, index)
-        except (fastexcel.FastExcelError, ValueError) as error:
+            if frame.empty and len(frame.columns) == 0:
+                continue
+            if len(frame.columns) > options.limits.max_columns:
+                raise InputError(
+                    "too_many_columns",
+                    columns=len(frame.columns),
+                    limit=options.limits.max_columns,
+                )
+            first_row = _first_used_row(data, fmt, reader, index, len(frame))
+        except BaseException as error:
+            if not _reader_refused(error):
+                raise
             message = str(error).lower()
             if "empty" in message or "no data" in message or "out of bound" in message:
                 continue
             raise _workbook_error(error, name) from None
-        if frame.empty and len(frame.columns) == 0:
-            continue
-        first_row = _first_used_row(data, fmt, reader, index, len(frame))
         table = _sheet_table(frame, name, fmt, sheet_names[index], first_row)
         roles = match_roles(list(table.frame.columns))
         if "client" in roles or "client_id" in roles or options.sheet is not None:
@@ -315,7 +351,7 @@ def _load_sheet(reader: Any, index: int) -> pd.DataFrame:
     return frame
 
 
-def _workbook_error(error: Exception, name: str) -> InputError:
+def _workbook_error(error: BaseException, name: str) -> InputError:
     message = str(error).lower()
     if "password" in message or "encrypt" in message:
         return InputError("password_protected")
