@@ -255,3 +255,21 @@ def test_splitting_a_sale_into_rows_of_the_same_invoice_changes_nothing(rows, pa
         else:
             split.append((client, value, invoice))
     assert _by_client(transactions(base)) == _by_client(transactions(split))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["b", "B ", "a", "Z", "é", "É", "ab", "a b", "ß"]), amounts),
+        min_size=1,
+        max_size=30,
+    ).filter(lambda rows: any(v > 0 for _, v in rows))
+)
+def test_clients_are_best_first_then_by_name(rows):
+    tx = transactions([(f"{name}{v % 3}", float(v), f"F{i}") for i, (name, v) in enumerate(rows)])
+    clients = analyze(tx, AnalysisSettings()).clients
+    shown = list(zip(clients["value"], clients["client"], strict=True))
+    # Python compares strings by code point, as the sort must.
+    assert shown == sorted(shown, key=lambda pair: (-pair[0], pair[1]))
+    ranks = clients["rank"].tolist()
+    assert ranks == [1 + [v for v, _ in shown].index(v) for v, _ in shown]
