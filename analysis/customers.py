@@ -53,10 +53,15 @@ def customer_table(tx: Transactions, settings: AnalysisSettings) -> CustomerTabl
     keys = frame["client_key"].astype("category").cat
     codes = keys.codes.to_numpy().astype(np.int64)
     count = len(keys.categories)
-    table = pd.DataFrame({"value": _sums(frame[criterion], codes, inside, count)})
+    sums = {
+        column: _sums(frame[column], codes, inside, count)
+        for column in dict.fromkeys((criterion, *MEASURES))
+        if column in frame.columns
+    }
+    table = pd.DataFrame({"value": sums[criterion]})
     for measure in MEASURES:
-        if measure in frame.columns:
-            table[measure] = _sums(frame[measure], codes, inside, count)
+        if measure in sums:
+            table[measure] = sums[measure].copy() if measure == criterion else sums[measure]
     if tx.shape == "per_client":
         activity = _per_client_activity(frame, codes)
     else:
@@ -112,7 +117,7 @@ def _purchases(
     """Purchases per client: distinct invoices, else distinct dates, else rows; refunds excluded.
     With dates, also the distinct purchase days and the first and last purchase."""
     amount = "sales" if "sales" in frame.columns else criterion
-    bought = inside & (np.nan_to_num(frame[amount].to_numpy(dtype="float64")) > 0)
+    bought = inside & (frame[amount].to_numpy(dtype="float64") > 0)  # an empty cell: no sale
     clients = codes[bought]
     days = None
     if "date" in frame.columns:
@@ -169,7 +174,11 @@ def _distinct_pairs(clients: np.ndarray, items: np.ndarray, count: int) -> np.nd
     if len(clients) == 0:
         return np.zeros(count, dtype=np.int64)
     width = int(items.max()) + 1
-    pairs = pd.unique(clients * width + items)  # a hash table: faster than sorting here
+    # A hash table is faster than sorting here, and faster still on 32-bit keys when they fit.
+    keys = clients * width + items
+    if count * width < np.iinfo(np.int32).max:
+        keys = keys.astype(np.int32)
+    pairs = pd.unique(keys)
     return np.bincount(pairs // width, minlength=count)
 
 
