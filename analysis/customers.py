@@ -10,6 +10,7 @@ each client's last row: a known defect, kept as it is).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,14 @@ from analysis.ingest.transactions import Transactions
 from analysis.period import PeriodBounds, resolve_period
 from analysis.settings import AnalysisSettings, Criterion
 
+if TYPE_CHECKING:
+    from pandas.api.typing import DataFrameGroupBy
+
+    ByClient = DataFrameGroupBy[Any, Any]
+
 MEASURES = ("sales", "profit")
+# Each client's first and last row, when every row has a client and every client a row.
+Ends = tuple[np.ndarray, np.ndarray] | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,17 +77,51 @@ def customer_table(tx: Transactions, settings: AnalysisSettings) -> CustomerTabl
     table = table.join(activity)
     table = table.join(_ages(table, bounds))
     by_client = frame.drop(columns=["client_key"]).groupby(codes, sort=True, observed=True)
-    table["client"] = by_client["client"].first().astype("str")
+    ends = _end_rows(codes, count)
+    table["client"] = _first_names(frame, "client", ends, by_client)
     table["client_key"] = pd.Series(keys.categories.astype("str"), dtype="str")
     if "contract_end" in frame.columns:
         table["contract_end"] = by_client["contract_end"].max()
     carried_columns = [c for c in ("segment", "manager", *tx.carried) if c in frame.columns]
-    carried = (
-        by_client[carried_columns].last()
-        if carried_columns
-        else pd.DataFrame(index=pd.RangeIndex(count))
+    carried = pd.DataFrame(
+        {column: _last_values(frame, column, ends, by_client) for column in carried_columns},
+        index=pd.RangeIndex(count),
     )
     return CustomerTable(table, carried, bounds, criterion)
+
+
+def _end_rows(codes: np.ndarray, count: int) -> Ends:
+    """Each client's first and last row: a minimum and a maximum per client, cheaper than a
+    group-by, which hashes the codes first. None when a row has no client or a client no row
+    (the group-by then does the work)."""
+    if len(codes) == 0 or codes.min() < 0:
+        return None
+    rows = np.arange(len(codes), dtype=np.int64)
+    first = np.full(count, len(codes), dtype=np.int64)
+    last = np.full(count, -1, dtype=np.int64)
+    np.minimum.at(first, codes, rows)
+    np.maximum.at(last, codes, rows)
+    return None if (last < 0).any() else (first, last)
+
+
+def _first_names(frame: pd.DataFrame, name: str, ends: Ends, by_client: ByClient) -> pd.Series:
+    """Each client's name on its first row with one, as text."""
+    column = frame[name]
+    if ends is None or column.hasnans:
+        return by_client[name].first().astype("str")
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        # Text of each distinct name once, rather than of each client.
+        names = column.cat.categories.astype("str")
+        return pd.Series(names.take(column.cat.codes.to_numpy()[ends[0]]), dtype="str")
+    return pd.Series(column.to_numpy()[ends[0]]).astype("str")
+
+
+def _last_values(frame: pd.DataFrame, name: str, ends: Ends, by_client: ByClient) -> pd.Series:
+    """Each client's value on its last row with one (the group-by's `last`)."""
+    column = frame[name]
+    if ends is None or column.hasnans:
+        return by_client[name].last()
+    return column.take(ends[1]).reset_index(drop=True)
 
 
 def period_rows(tx: Transactions, settings: AnalysisSettings) -> tuple[np.ndarray, PeriodBounds]:
