@@ -58,11 +58,11 @@ def fold_names(text: pa.Array) -> pa.Array:
     return pc.utf8_trim(array, " :")
 
 
-def _factorized(folded: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _factorized(folded: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Codes and distinct values of folded names, in order of first appearance."""
     encoded = pc.dictionary_encode(folded)
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    return codes, encoded.dictionary
 
 
 def _by_first_appearance(codes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +93,7 @@ def identify(
     """One key per client (its id, else its folded name), shown under its most frequent spelling,
     the first seen on a tie. `folded` is `fold_names(names.uniques)` when the caller has it."""
     name_keys: np.ndarray = np.zeros(0, dtype=np.int64)
-    name_key_text: np.ndarray = np.zeros(0, dtype=object)
+    name_key_text: pa.Array = pa.array([], type=pa.string())
     if names is not None:
         name_keys, name_key_text = _factorized(
             fold_names(names.uniques) if folded is None else folded
@@ -107,7 +107,10 @@ def identify(
             len(id_key_text) + name_keys[np.maximum(names.codes, 0)] if names is not None else 0
         )
         row_key = np.where(ids.present, id_keys[np.maximum(ids.codes, 0)], by_name)
-        all_keys = np.concatenate([id_key_text, np.asarray(name_key_text, dtype=object)])
+        all_keys = pa.array(
+            np.concatenate([id_key_text, name_key_text.to_numpy(zero_copy_only=False)]),
+            type=pa.string(),
+        )
         # The spelling of a row: its name, else its id (spellings are numbered after the names).
         name_count = len(names.uniques) if names is not None else 0
         spelling_codes = np.where(
@@ -115,17 +118,18 @@ def identify(
             names.codes if names is not None else 0,
             name_count + np.maximum(ids.codes, 0),
         )
-        spelling_text = (names.uniques.to_pylist() if names is not None else []) + [
-            str(v) for v in ids.uniques.to_pylist()
-        ]
+        spelling_text = pa.concat_arrays(
+            ([names.uniques.cast(pa.string())] if names is not None else [])
+            + [pa.array([str(v) for v in ids.uniques.to_pylist()], type=pa.string())]
+        )
     else:
         assert names is not None
         row_key = name_keys[names.codes]
-        all_keys = np.asarray(name_key_text, dtype=object)
+        all_keys = name_key_text
         spelling_codes = names.codes
-        spelling_text = names.uniques.to_pylist()
+        spelling_text = names.uniques
     row_key, used_keys = _by_first_appearance(np.asarray(row_key, dtype=np.int64), len(all_keys))
-    key_names = all_keys[used_keys]
+    key_names = all_keys.take(pa.array(used_keys))
     spelling_count = len(spelling_text)
     counts = np.bincount(spelling_codes, minlength=spelling_count)
     # Arrow numbers distinct values in order of first appearance, so a lower code was seen first.
@@ -136,11 +140,20 @@ def identify(
     order = np.lexsort((first_seen[used], -counts[used], key_of_used[used]))
     ranked = used[order]
     best_per_key = ranked[np.r_[True, np.diff(key_of_used[ranked]) != 0]]
-    display_names = np.array(spelling_text, dtype=object)[best_per_key]
-    keys = pd.Categorical.from_codes(row_key, categories=pd.Index(key_names, dtype="str"))
+    display_names = spelling_text.take(pa.array(best_per_key))
+    keys = _categorical(row_key, key_names)
+    if ids is None:
+        # A spelling folds to one key, so no two keys share their shown name.
+        return Identity(keys, _categorical(row_key, display_names), len(used))
     # Two ids may share a name: the shown names are categories of their own.
-    display_of_key, display_names = pd.factorize(display_names)
-    display = pd.Categorical.from_codes(
-        display_of_key[row_key], categories=pd.Index(display_names, dtype="str")
-    )
+    display_of_key, unique_names = pd.factorize(display_names.to_numpy(zero_copy_only=False))
+    display = _categorical(display_of_key[row_key], pa.array(unique_names, type=pa.string()))
     return Identity(keys, display, len(used))
+
+
+def _categorical(codes: np.ndarray, distinct: pa.Array) -> pd.Categorical:
+    """A categorical over distinct texts, as built above. pandas would check that they are
+    distinct again, through a Python string per category: more than the rest of the work."""
+    categories = pd.Index(distinct.to_pandas(), dtype="str")
+    dtype = pd.CategoricalDtype._from_fastpath(categories, ordered=False)  # type: ignore[attr-defined]
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
