@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.ingest.codes import Encoded, encode
+from analysis.ingest.codes import Encoded, categorical, encode
 
 _SPACES = r"[\s\x{00a0}\x{202f}\x{2009}]+"
 # What RE2's \s matches in ASCII, doubled spaces included: without them, no run to collapse.
@@ -141,19 +141,11 @@ def identify(
     ranked = used[order]
     best_per_key = ranked[np.r_[True, np.diff(key_of_used[ranked]) != 0]]
     display_names = spelling_text.take(pa.array(best_per_key))
-    keys = _categorical(row_key, key_names)
+    keys = categorical(row_key, key_names)
     if ids is None:
         # A spelling folds to one key, so no two keys share their shown name.
-        return Identity(keys, _categorical(row_key, display_names), len(used))
+        return Identity(keys, categorical(row_key, display_names), len(used))
     # Two ids may share a name: the shown names are categories of their own.
     display_of_key, unique_names = pd.factorize(display_names.to_numpy(zero_copy_only=False))
-    display = _categorical(display_of_key[row_key], pa.array(unique_names, type=pa.string()))
+    display = categorical(display_of_key[row_key], pa.array(unique_names, type=pa.string()))
     return Identity(keys, display, len(used))
-
-
-def _categorical(codes: np.ndarray, distinct: pa.Array) -> pd.Categorical:
-    """A categorical over distinct texts, as built above. pandas would check that they are
-    distinct again, through a Python string per category: more than the rest of the work."""
-    categories = pd.Index(distinct.to_pandas(), dtype="str")
-    dtype = pd.CategoricalDtype._from_fastpath(categories, ordered=False)  # type: ignore[attr-defined]
-    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
