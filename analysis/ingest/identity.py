@@ -129,23 +129,30 @@ def identify(
         spelling_codes = names.codes
         spelling_text = names.uniques
     row_key, used_keys = _by_first_appearance(np.asarray(row_key, dtype=np.int64), len(all_keys))
-    key_names = all_keys.take(pa.array(used_keys))
+    keys = categorical(row_key, all_keys.take(pa.array(used_keys)))
     spelling_count = len(spelling_text)
     counts = np.bincount(spelling_codes, minlength=spelling_count)
-    # Arrow numbers distinct values in order of first appearance, so a lower code was seen first.
-    first_seen = np.arange(spelling_count)
     used = np.flatnonzero(counts)
-    key_of_used = np.zeros(spelling_count, dtype=np.int64)
-    key_of_used[spelling_codes] = row_key
-    order = np.lexsort((first_seen[used], -counts[used], key_of_used[used]))
-    ranked = used[order]
-    best_per_key = ranked[np.r_[True, np.diff(key_of_used[ranked]) != 0]]
-    display_names = spelling_text.take(pa.array(best_per_key))
-    keys = categorical(row_key, key_names)
     if ids is None:
-        # A spelling folds to one key, so no two keys share their shown name.
-        return Identity(keys, categorical(row_key, display_names), len(used))
-    # Two ids may share a name: the shown names are categories of their own.
-    display_of_key, unique_names = pd.factorize(display_names.to_numpy(zero_copy_only=False))
+        # A spelling folds to one key: the spellings themselves are ranked, and no two keys
+        # share their shown name.
+        key_of_spelling = np.zeros(spelling_count, dtype=np.int64)
+        key_of_spelling[spelling_codes] = row_key
+        best = _most_frequent(key_of_spelling[used], used, counts[used])
+        return Identity(keys, categorical(row_key, spelling_text.take(pa.array(best))), len(used))
+    # Two ids may share a name: each (client, spelling) pair is ranked, and the shown names are
+    # categories of their own.
+    pairs, pair_counts = np.unique(row_key * spelling_count + spelling_codes, return_counts=True)
+    best = _most_frequent(pairs // spelling_count, pairs % spelling_count, pair_counts)
+    display_names = spelling_text.take(pa.array(best)).to_numpy(zero_copy_only=False)
+    display_of_key, unique_names = pd.factorize(display_names)
     display = categorical(display_of_key[row_key], pa.array(unique_names, type=pa.string()))
     return Identity(keys, display, len(used))
+
+
+def _most_frequent(owners: np.ndarray, spellings: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """For each owner (0, 1, ... each present), its spelling with the most rows, the first seen
+    on a tie: Arrow numbers distinct values in order of first appearance, so a lower code was
+    seen first."""
+    order = np.lexsort((spellings, -counts, owners))
+    return spellings[order][np.r_[True, np.diff(owners[order]) != 0]]
