@@ -109,15 +109,15 @@ def analyze(tx: Transactions, settings: AnalysisSettings) -> AnalysisResult:
 
 def _client_table(totals: pd.DataFrame, graded: Graded, bounds: PeriodBounds) -> pd.DataFrame:
     """The per-client table, best first (ties by name), with shares, ranks and activity."""
-    table = totals.assign(category=graded.categories, _grid=graded.grid_values).reset_index(
-        drop=True
-    )
+    # The letters as a categorical from the start: reordering them moves codes, not strings.
+    codes: np.ndarray = np.searchsorted(np.array(CATEGORIES), graded.categories)  # sorted letters
+    category = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(CATEGORIES)))
+    table = totals.assign(category=category, _grid=graded.grid_values).reset_index(drop=True)
     table = table.take(_best_first(table)).reset_index(drop=True)
     positive_total = graded.positive_total
     table["share"] = table["value"] / positive_total
     table["cumulative_share"] = table["value"].clip(lower=0).cumsum() / positive_total
     table["rank"] = table["_grid"].rank(method="min", ascending=False).astype("int64")
-    table["category"] = pd.Categorical(table["category"], categories=list(CATEGORIES))
     if "purchases" in table.columns:
         purchases = table["purchases"].astype("Float64")
         table["purchases"] = purchases.astype("Int64")
