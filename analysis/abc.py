@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.customers import CustomerTable, customer_table
 from analysis.errors import InputError
@@ -109,16 +111,15 @@ def analyze(tx: Transactions, settings: AnalysisSettings) -> AnalysisResult:
 
 def _client_table(totals: pd.DataFrame, graded: Graded, bounds: PeriodBounds) -> pd.DataFrame:
     """The per-client table, best first (ties by name), with shares, ranks and activity."""
-    table = totals.assign(category=graded.categories, _grid=graded.grid_values).reset_index(
-        drop=True
-    )
-    table = table.sort_values(["_grid", "client"], ascending=[False, True], kind="stable")
-    table = table.reset_index(drop=True)
+    # The letters as a categorical from the start: reordering them moves codes, not strings.
+    codes: np.ndarray = np.searchsorted(np.array(CATEGORIES), graded.categories)  # sorted letters
+    category = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(CATEGORIES)))
+    table = totals.assign(category=category, _grid=graded.grid_values).reset_index(drop=True)
+    table = table.take(_best_first(table)).reset_index(drop=True)
     positive_total = graded.positive_total
     table["share"] = table["value"] / positive_total
     table["cumulative_share"] = table["value"].clip(lower=0).cumsum() / positive_total
     table["rank"] = table["_grid"].rank(method="min", ascending=False).astype("int64")
-    table["category"] = pd.Categorical(table["category"], categories=list(CATEGORIES))
     if "purchases" in table.columns:
         purchases = table["purchases"].astype("Float64")
         table["purchases"] = purchases.astype("Int64")
@@ -135,6 +136,15 @@ def _client_table(totals: pd.DataFrame, graded: Graded, bounds: PeriodBounds) ->
     rest = [c for c in table.columns if c not in leading and c not in ("_grid", "client_key")]
     rest.append("client_key")
     return table[leading + rest]
+
+
+def _best_first(table: pd.DataFrame) -> np.ndarray:
+    """The order of the rows by grid value, largest first, then by name; stable. Arrow's
+    two-key sort compares names only within ties, far cheaper than pandas' `sort_values`,
+    which first ranks every name; names compare by code point in both."""
+    keys = pa.table({"grid": table["_grid"].to_numpy(), "client": pa.array(table["client"].array)})
+    order = pc.sort_indices(keys, sort_keys=[("grid", "descending"), ("client", "ascending")])
+    return np.asarray(order, dtype=np.int64)
 
 
 def _category_stats(clients: pd.DataFrame, positive_total: float) -> tuple[CategoryStats, ...]:

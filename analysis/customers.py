@@ -10,6 +10,7 @@ each client's last row: a known defect, kept as it is).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,14 @@ from analysis.ingest.transactions import Transactions
 from analysis.period import PeriodBounds, resolve_period
 from analysis.settings import AnalysisSettings, Criterion
 
+if TYPE_CHECKING:
+    from pandas.api.typing import DataFrameGroupBy
+
+    ByClient = DataFrameGroupBy[Any, Any]
+
 MEASURES = ("sales", "profit")
+# Each client's first and last row, when every row has a client and every client a row.
+Ends = tuple[np.ndarray, np.ndarray] | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,10 +62,15 @@ def customer_table(tx: Transactions, settings: AnalysisSettings) -> CustomerTabl
     keys = frame["client_key"].astype("category").cat
     codes = keys.codes.to_numpy().astype(np.int64)
     count = len(keys.categories)
-    table = pd.DataFrame({"value": _sums(frame[criterion], codes, inside, count)})
+    sums = {
+        column: _sums(frame[column], codes, inside, count)
+        for column in dict.fromkeys((criterion, *MEASURES))
+        if column in frame.columns
+    }
+    table = pd.DataFrame({"value": sums[criterion]})
     for measure in MEASURES:
-        if measure in frame.columns:
-            table[measure] = _sums(frame[measure], codes, inside, count)
+        if measure in sums:
+            table[measure] = sums[measure].copy() if measure == criterion else sums[measure]
     if tx.shape == "per_client":
         activity = _per_client_activity(frame, codes)
     else:
@@ -65,19 +78,53 @@ def customer_table(tx: Transactions, settings: AnalysisSettings) -> CustomerTabl
     table = table.join(activity)
     table = table.join(_ages(table, bounds))
     by_client = frame.drop(columns=["client_key"]).groupby(codes, sort=True, observed=True)
-    table["client"] = by_client["client"].first().astype("str")
+    ends = _end_rows(codes, count)
+    table["client"] = _first_names(frame, "client", ends, by_client)
     table["client_key"] = pd.Series(keys.categories.astype("str"), dtype="str")
     if "contract_end" in frame.columns:
         table["contract_end"] = by_client["contract_end"].max()
     if "contract_open_ended" in frame.columns:
         table = _open_ended_contracts(table, by_client["contract_open_ended"].any())
     carried_columns = [c for c in ("segment", "manager", *tx.carried) if c in frame.columns]
-    carried = (
-        by_client[carried_columns].last()
-        if carried_columns
-        else pd.DataFrame(index=pd.RangeIndex(count))
+    carried = pd.DataFrame(
+        {column: _last_values(frame, column, ends, by_client) for column in carried_columns},
+        index=pd.RangeIndex(count),
     )
     return CustomerTable(table, carried, bounds, criterion)
+
+
+def _end_rows(codes: np.ndarray, count: int) -> Ends:
+    """Each client's first and last row: a minimum and a maximum per client, cheaper than a
+    group-by, which hashes the codes first. None when a row has no client or a client no row
+    (the group-by then does the work)."""
+    if len(codes) == 0 or codes.min() < 0:
+        return None
+    rows = np.arange(len(codes), dtype=np.int64)
+    first = np.full(count, len(codes), dtype=np.int64)
+    last = np.full(count, -1, dtype=np.int64)
+    np.minimum.at(first, codes, rows)
+    np.maximum.at(last, codes, rows)
+    return None if (last < 0).any() else (first, last)
+
+
+def _first_names(frame: pd.DataFrame, name: str, ends: Ends, by_client: ByClient) -> pd.Series:
+    """Each client's name on its first row with one, as text."""
+    column = frame[name]
+    if ends is None or column.hasnans:
+        return by_client[name].first().astype("str")
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        # Text of each distinct name once, rather than of each client.
+        names = column.cat.categories.astype("str")
+        return pd.Series(names.take(column.cat.codes.to_numpy()[ends[0]]), dtype="str")
+    return pd.Series(column.to_numpy()[ends[0]]).astype("str")
+
+
+def _last_values(frame: pd.DataFrame, name: str, ends: Ends, by_client: ByClient) -> pd.Series:
+    """Each client's value on its last row with one (the group-by's `last`)."""
+    column = frame[name]
+    if ends is None or column.hasnans:
+        return by_client[name].last()
+    return column.take(ends[1]).reset_index(drop=True)
 
 
 def period_rows(tx: Transactions, settings: AnalysisSettings) -> tuple[np.ndarray, PeriodBounds]:
@@ -115,7 +162,7 @@ def _purchases(
     """Purchases per client: distinct invoices, else distinct dates, else rows; refunds excluded.
     With dates, also the distinct purchase days and the first and last purchase."""
     amount = "sales" if "sales" in frame.columns else criterion
-    bought = inside & (np.nan_to_num(frame[amount].to_numpy(dtype="float64")) > 0)
+    bought = inside & (frame[amount].to_numpy(dtype="float64") > 0)  # an empty cell: no sale
     clients = codes[bought]
     days = None
     if "date" in frame.columns:
@@ -172,7 +219,11 @@ def _distinct_pairs(clients: np.ndarray, items: np.ndarray, count: int) -> np.nd
     if len(clients) == 0:
         return np.zeros(count, dtype=np.int64)
     width = int(items.max()) + 1
-    pairs = pd.unique(clients * width + items)  # a hash table: faster than sorting here
+    # A hash table is faster than sorting here, and faster still on 32-bit keys when they fit.
+    keys = clients * width + items
+    if count * width < np.iinfo(np.int32).max:
+        keys = keys.astype(np.int32)
+    pairs = pd.unique(keys)
     return np.bincount(pairs // width, minlength=count)
 
 

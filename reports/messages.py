@@ -8,10 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from babel import Locale
-
 from analysis.errors import InputError
-from reports.formatting import Formatter
 
 DEFAULT_LANGUAGE = "fr"
 
@@ -58,6 +55,8 @@ class Messages:
     def plural(self, key: str, number: float, /, **values: Any) -> str:
         """A sentence whose words agree with `count`: the catalogue holds one entry per CLDR
         plural category (`one`, `other`, ...), chosen by Babel's rules for `number`."""
+        from babel import Locale  # Babel's import costs the `--json` path for nothing.
+
         form = Locale.parse(self.language).plural_form(abs(number))
         strings = catalogue(self.language)
         template = strings.get(f"{key}.{form}") or strings[f"{key}.other"]
@@ -85,6 +84,8 @@ class Messages:
                 self("error_part.example", row=row, column=column, value=value)
                 for row, column, value in params["examples"]
             )
+        from reports.formatting import Formatter
+
         formatter = Formatter(self.language)
         for key in ("cells", "max_cells", "max_columns", "columns"):
             if key in params:

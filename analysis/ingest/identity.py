@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.ingest.codes import Encoded, encode
+from analysis.ingest.codes import Encoded, categorical, encode
 
 _SPACES = r"[\s\x0b\x85\x{00a0}\x{202f}\x{2009}]+"
 # The ASCII white space _SPACES matches, doubled spaces included: without them, no run to collapse.
@@ -72,11 +72,11 @@ def fold_names(text: pa.Array) -> pa.Array:
     return pc.utf8_trim(array, " :")
 
 
-def _factorized(folded: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _factorized(folded: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Codes and distinct values of folded names, in order of first appearance."""
     encoded = pc.dictionary_encode(folded)
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    return codes, encoded.dictionary
 
 
 def _by_first_appearance(codes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -107,7 +107,7 @@ def identify(
     """One key per client (its id, else its folded name), shown under its most frequent spelling,
     the first seen on a tie. `folded` is `fold_names(names.uniques)` when the caller has it."""
     name_keys: np.ndarray = np.zeros(0, dtype=np.int64)
-    name_key_text: np.ndarray = np.zeros(0, dtype=object)
+    name_key_text: pa.Array = pa.array([], type=pa.string())
     if names is not None:
         name_keys, name_key_text = _factorized(
             fold_names(names.uniques) if folded is None else folded
@@ -121,7 +121,10 @@ def identify(
             len(id_key_text) + name_keys[np.maximum(names.codes, 0)] if names is not None else 0
         )
         row_key = np.where(ids.present, id_keys[np.maximum(ids.codes, 0)], by_name)
-        all_keys = np.concatenate([id_key_text, np.asarray(name_key_text, dtype=object)])
+        all_keys = pa.array(
+            np.concatenate([id_key_text, name_key_text.to_numpy(zero_copy_only=False)]),
+            type=pa.string(),
+        )
         # The spelling of a row: its name, else its id (spellings are numbered after the names).
         name_count = len(names.uniques) if names is not None else 0
         spelling_codes = np.where(
@@ -129,32 +132,41 @@ def identify(
             names.codes if names is not None else 0,
             name_count + np.maximum(ids.codes, 0),
         )
-        spelling_text = (names.uniques.to_pylist() if names is not None else []) + [
-            str(v) for v in ids.uniques.to_pylist()
-        ]
+        spelling_text = pa.concat_arrays(
+            ([names.uniques.cast(pa.string())] if names is not None else [])
+            + [pa.array([str(v) for v in ids.uniques.to_pylist()], type=pa.string())]
+        )
     else:
         assert names is not None
         row_key = name_keys[names.codes]
-        all_keys = np.asarray(name_key_text, dtype=object)
+        all_keys = name_key_text
         spelling_codes = names.codes
-        spelling_text = names.uniques.to_pylist()
+        spelling_text = names.uniques
     row_key, used_keys = _by_first_appearance(np.asarray(row_key, dtype=np.int64), len(all_keys))
-    key_names = all_keys[used_keys]
+    keys = categorical(row_key, all_keys.take(pa.array(used_keys)))
     spelling_count = len(spelling_text)
     counts = np.bincount(spelling_codes, minlength=spelling_count)
-    # Arrow numbers distinct values in order of first appearance, so a lower code was seen first.
-    first_seen = np.arange(spelling_count)
     used = np.flatnonzero(counts)
-    key_of_used = np.zeros(spelling_count, dtype=np.int64)
-    key_of_used[spelling_codes] = row_key
-    order = np.lexsort((first_seen[used], -counts[used], key_of_used[used]))
-    ranked = used[order]
-    best_per_key = ranked[np.r_[True, np.diff(key_of_used[ranked]) != 0]]
-    display_names = np.array(spelling_text, dtype=object)[best_per_key]
-    keys = pd.Categorical.from_codes(row_key, categories=pd.Index(key_names, dtype="str"))
-    # Two ids may share a name: the shown names are categories of their own.
-    display_of_key, display_names = pd.factorize(display_names)
-    display = pd.Categorical.from_codes(
-        display_of_key[row_key], categories=pd.Index(display_names, dtype="str")
-    )
+    if ids is None:
+        # A spelling folds to one key: the spellings themselves are ranked, and no two keys
+        # share their shown name.
+        key_of_spelling = np.zeros(spelling_count, dtype=np.int64)
+        key_of_spelling[spelling_codes] = row_key
+        best = _most_frequent(key_of_spelling[used], used, counts[used])
+        return Identity(keys, categorical(row_key, spelling_text.take(pa.array(best))), len(used))
+    # Two ids may share a name: each (client, spelling) pair is ranked, and the shown names are
+    # categories of their own.
+    pairs, pair_counts = np.unique(row_key * spelling_count + spelling_codes, return_counts=True)
+    best = _most_frequent(pairs // spelling_count, pairs % spelling_count, pair_counts)
+    display_names = spelling_text.take(pa.array(best)).to_numpy(zero_copy_only=False)
+    display_of_key, unique_names = pd.factorize(display_names)
+    display = categorical(display_of_key[row_key], pa.array(unique_names, type=pa.string()))
     return Identity(keys, display, len(used))
+
+
+def _most_frequent(owners: np.ndarray, spellings: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """For each owner (0, 1, ... each present), its spelling with the most rows, the first seen
+    on a tie: Arrow numbers distinct values in order of first appearance, so a lower code was
+    seen first."""
+    order = np.lexsort((spellings, -counts, owners))
+    return spellings[order][np.r_[True, np.diff(owners[order]) != 0]]

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from analysis.abc import analyze, categorize
@@ -255,3 +255,26 @@ def test_splitting_a_sale_into_rows_of_the_same_invoice_changes_nothing(rows, pa
         else:
             split.append((client, value, invoice))
     assert _by_client(transactions(base)) == _by_client(transactions(split))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["b", "B ", "a", "Z", "é", "É", "ab", "a b", "ß"]), amounts),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_clients_are_best_first_then_by_name(rows):
+    sales = [(f"{name}{v % 3}", float(v), f"F{i}") for i, (name, v) in enumerate(rows)]
+    totals: dict[str, float] = {}
+    for client, value, _ in sales:
+        key = client.lower()
+        totals[key] = totals.get(key, 0) + value
+    assume(any(total > 0 for total in totals.values()))
+    clients = analyze(transactions(sales), AnalysisSettings()).clients
+    shown = list(zip(clients["value"], clients["client"], strict=True))
+    # Python compares strings by code point, as the sort must.
+    assert shown == sorted(shown, key=lambda pair: (-pair[0], pair[1]))
+    ranks = clients["rank"].tolist()
+    assert ranks == [1 + [v for v, _ in shown].index(v) for v, _ in shown]

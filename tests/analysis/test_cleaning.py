@@ -132,6 +132,23 @@ def test_client_id_wins_over_names(files):
     }
 
 
+def test_two_client_ids_may_share_a_name(files):
+    rows = [
+        ["Code client", "Client", "Montant"],
+        ["C1", "Zed", "10"],
+        ["C2", "Zed", "20"],
+        ["C2", "Zed & Co", "1"],
+        ["C3", "Abc", "5"],
+        ["C1", "Zed SA", "1"],
+    ]
+    clients = run(files.csv(rows), "f.csv", AnalysisSettings()).clients
+    assert clients[["client", "value"]].values.tolist() == [
+        ["Zed", 21.0],
+        ["Zed", 11.0],
+        ["Abc", 5.0],
+    ]
+
+
 def test_numeric_client_ids_from_a_workbook_do_not_grow_decimals(files):
     rows = [["Code client", "Montant"], [1001, 10.0], [1002, 5.0]]
     tx = load(files.xlsx({"S": rows}), "ids.xlsx")

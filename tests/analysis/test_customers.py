@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -119,3 +120,27 @@ def test_first_appearance_numbering_is_factorize():
     expected, uniques = pd.factorize(codes)
     assert renumbered.tolist() == expected.tolist()
     assert used.tolist() == uniques.tolist()
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+def test_names_are_first_and_carried_values_last_skipping_empty_cells(categorical):
+    rows = [
+        ("acme", "Acme SA", 1.0, "BTP"),
+        ("beta", "Beta", 2.0, "Commerce"),
+        ("acme", "ACME", 3.0, None),
+        ("beta", "BETA", 4.0, "Santé"),
+    ]
+    frame = pd.DataFrame(rows, columns=["client_key", "client", "sales", "segment"])
+    if categorical:
+        frame = frame.astype({"client_key": "category", "client": "category"})
+    frame["row"] = np.arange(2, len(frame) + 2)
+    mapping = {"client": "Client", "sales": "Sales", "segment": "Segment"}
+    tx = Transactions(frame, ColumnRoles(mapping), "transactions", SourceInfo("t.csv", "csv"))
+    table = customer_table(tx, AnalysisSettings())
+    by_name = table.frame.join(table.carried).set_index("client")
+    assert by_name["segment"].to_dict() == {"Acme SA": "BTP", "Beta": "Santé"}
+    # Without an empty cell, the values come from each client's last row (the fast path).
+    tx = dataclasses.replace(tx, frame=frame.fillna({"segment": "Industrie"}))
+    table = customer_table(tx, AnalysisSettings())
+    by_name = table.frame.join(table.carried).set_index("client")
+    assert by_name["segment"].to_dict() == {"Acme SA": "Industrie", "Beta": "Santé"}
