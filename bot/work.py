@@ -75,15 +75,6 @@ def analyse_file(data: bytes, name: str, job: Job, max_bytes: int) -> Outcome:
     return _outcome(result, job, table, meta)
 
 
-def analyse_bytes(
-    data: bytes, name: str, options: ReadOptions, settings: AnalysisSettings
-) -> AnalysisResult:
-    """The CLI's reading and analysis, for `bot.pool.run_limited`: a worker under the same limits
-    as the bot's, so a file behaves the same in both (a module-level function, as it is pickled:
-    one in the CLI's `__main__` could not be found by the worker)."""
-    return analyze(load(data, name, options), settings)
-
-
 def analyse_stored(table: bytes, meta: dict[str, Any], job: Job) -> Outcome:
     """A stored table under new settings: no new upload needed."""
     return _outcome(analyze(persist.load(table, meta), job.settings), job, None, None)

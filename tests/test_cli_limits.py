@@ -40,7 +40,7 @@ def one_sentence(done: subprocess.CompletedProcess[str], start: str) -> None:
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_an_endless_device_is_refused_at_the_limit():
     done = cli("analyze", "/dev/zero", timeout=30)
-    one_sentence(done, "The input is over the 600 MB limit")
+    one_sentence(done, "The input is over the 300 MB limit")
 
 
 def test_a_sparse_file_is_refused_without_being_read(tmp_path):
@@ -49,7 +49,7 @@ def test_a_sparse_file_is_refused_without_being_read(tmp_path):
         handle.truncate(700_000_000)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     done = cli("analyze", str(sparse))
-    one_sentence(done, "The file is 700 MB, over the 600 MB limit")
+    one_sentence(done, "The file is 700 MB, over the 300 MB limit")
     # Never read: the largest process of the run stayed far under the file's size.
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert peak == before or peak < 400_000  # KB
