@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import PurePath
 
 from telegram import Message
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 
 from analysis.errors import InputError
 from analysis.period import parse_period
@@ -20,6 +22,8 @@ from bot.flows.reply import Reply
 from bot.services import Services
 from bot.storage import AnalysisRecord, NewAnalysis
 from reports.messages import Messages
+
+log = logging.getLogger(__name__)
 
 
 def job_for(
@@ -119,7 +123,12 @@ async def analyse_upload(
     status = await reply.bot.send_message(
         reply.chat_id, html.escape(m("bot.status_download", name=name))
     )
-    data = await fetch()
+    try:
+        data = await fetch()
+    except TelegramError as error:  # getFile refused ("file is too big"), the download failed
+        log.warning("Could not download %s for chat %s: %s", name, reply.chat_id, error)
+        await _status(status, m("bot.status_download_failed", name=name))
+        return
     await _status(status, m("bot.status_analyse", name=name))
     job = job_for(reply, settings, m, overrides)
     try:

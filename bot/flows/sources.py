@@ -63,12 +63,12 @@ def failure_reason(m: Messages, error: SourceError | InputError) -> str:
 
 async def run_source(reply: Reply, settings: ChatSettings, source: Source) -> None:
     """Analyse the source, store it as a new analysis, send the report and the A changes.
-    Raises SourceError or InputError when the source cannot be read."""
+    Raises SourceError or InputError when the source cannot be read. The callers keep a status
+    message (`source.running`) and end it with ✅ or ❌ and the reason."""
     services = reply.services
     m = reply.messages(settings)
     chat_id = reply.chat_id
     job = job_for(reply, settings, m)
-    await reply.text(m("source.running", name=source.title))
     outcome = await services.work(work.run_source, source, job)
     previous = await services.db(services.storage.analyses.latest, chat_id)
     before = (
@@ -89,12 +89,15 @@ async def run_source(reply: Reply, settings: ChatSettings, source: Source) -> No
 
 async def run_source_now(reply: Reply, settings: ChatSettings, source: Source) -> None:
     """`/source run`: as the schedule would, but a failure is only told, never retried."""
+    m = reply.messages(settings)
+    status = await reply.status(m("source.running", name=source.title))
     try:
         await run_source(reply, settings, source)
     except (SourceError, InputError) as error:
-        m = reply.messages(settings)
         reason = failure_reason(m, error)
-        await reply.text(m("bot.status_failed", name=source.title, reason=reason))
+        await status.update(m("bot.status_failed", name=source.title, reason=reason))
+        return
+    await status.update(m("source.done", name=source.title))
 
 
 def changes_text(m: Messages, before: dict[str, str], after: dict[str, str]) -> str:
@@ -129,10 +132,11 @@ async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:
         return  # another instance runs this slot
     await services.db(claim.commit)
     timezone = services.config.default_timezone
+    m = reply.messages(settings)
+    status = await reply.status(m("source.running", name=source.title))
     try:
         await run_source(reply, settings, source)
     except (SourceError, InputError) as error:
-        m = reply.messages(settings)
         reason = failure_reason(m, error)
         failures = settings.source_failures + 1
         if failures <= MAX_RETRIES:
@@ -143,7 +147,7 @@ async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:
                 source_failures=failures,
                 source_next_at=now + RETRY_AFTER,
             )
-            await reply.text(m("source.failed", name=source.title, reason=reason))
+            await status.update(m("source.failed", name=source.title, reason=reason))
         else:
             following = next_scheduled(settings, now, timezone)
             await services.db(
@@ -157,10 +161,11 @@ async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:
                 following.astimezone(ZoneInfo(settings.timezone or timezone)) if following else now
             )
             date_text = Formatter(m.language).date(local.date())
-            await reply.text(
+            await status.update(
                 m("source.failed_final", name=source.title, reason=reason, date=date_text)
             )
         return
+    await status.update(m("source.done", name=source.title))
     await services.db(
         storage.chats.update,
         settings.chat_id,
