@@ -15,6 +15,7 @@ from bot.chat_settings import ChatSettings
 from bot.flows.analyses import job_for, publish
 from bot.flows.reply import Reply
 from bot.reminders import parse_hour
+from bot.sending import shorten, units
 from bot.sources import MAX_RETRIES, RETRY_AFTER, Source, SourceError, next_run, without_content
 from reports.formatting import Formatter
 from reports.messages import Messages
@@ -100,17 +101,35 @@ async def run_source_now(reply: Reply, settings: ChatSettings, source: Source) -
     await status.update(m("source.done", name=source.title))
 
 
+CHANGES_NAMES = 30  # names listed for those who entered (and left) A; the rest are counted
+CHANGES_ROOM = 1700  # units of each of the two lists of names: the message stays one message
+
+
 def changes_text(m: Messages, before: dict[str, str], after: dict[str, str]) -> str:
     entered = sorted(after[k] for k in set(after) - set(before))
     left = sorted(before[k] for k in set(before) - set(after))
     lines = [f"<b>{html.escape(m('source.changes_title'))}</b>"]
     if entered:
-        lines.append(html.escape(m("source.entered", names=", ".join(entered))))
+        lines.append(html.escape(m("source.entered", names=_names(m, entered))))
     if left:
-        lines.append(html.escape(m("source.left", names=", ".join(left))))
+        lines.append(html.escape(m("source.left", names=_names(m, left))))
     if not entered and not left:
         lines.append(html.escape(m("source.no_change")))
     return "\n".join(lines)
+
+
+def _names(m: Messages, names: list[str]) -> str:
+    """The first names, shortened, then how many more: one message whatever the count."""
+    listed: list[str] = []
+    for name in names[:CHANGES_NAMES]:
+        if units(html.escape(", ".join([*listed, shorten(name)]))) > CHANGES_ROOM:
+            break
+        listed.append(shorten(name))
+    hidden = len(names) - len(listed)
+    if hidden <= 0:
+        return ", ".join(listed)
+    count = Formatter(m.language).number(hidden)
+    return m.plural("source.names_more", hidden, names=", ".join(listed), count=count)
 
 
 async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:

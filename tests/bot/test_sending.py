@@ -94,3 +94,17 @@ def test_hostile_markup_splits_into_messages_telegram_accepts():
         assert all(units(p) <= limit for p in parts)
         shown = "".join(_shown(p) for p in parts)
         assert shown.replace("\n", "") == parse_html(text).replace("\n", "")
+
+
+def test_the_a_changes_of_a_source_are_one_message_whatever_the_count():
+    from bot.flows.sources import changes_text
+    from reports.messages import Messages
+
+    before = {f"old{i}": f"Ancien client <{i}> " + "x" * 150 for i in range(1200)}
+    after = {f"new{i}": f"Nouveau client & {i} " + "y" * 150 for i in range(1200)}
+    text = changes_text(Messages("fr"), before, after)
+    assert split_message(text) == [text]
+    shown = parse_html(text)
+    entered = shown.count("Nouveau client & ")
+    assert 5 < entered < 30 and shown.count("Ancien client <") == entered
+    assert f"et 1\u202f{1200 - entered - 1000} autres (/top A pour les clients A)" in shown
