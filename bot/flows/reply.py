@@ -60,9 +60,17 @@ class Reply:
         await self.html(html_text, summary_keyboard(m))
 
     async def charts(self, charts: list[Chart]) -> None:
-        """The charts as one album."""
+        """The charts as one album, each photo with its caption."""
         if charts:
-            media = [InputMediaPhoto(chart.png, filename=f"{chart.name}.png") for chart in charts]
+            m = self.messages(await self.settings())
+            media = [
+                InputMediaPhoto(
+                    chart.png,
+                    filename=f"{chart.name}.png",
+                    caption=html.escape(m(f"chart.caption_{chart.name}")),
+                )
+                for chart in charts
+            ]
             await self.bot.send_media_group(self.chat_id, media)
 
 

@@ -4,9 +4,10 @@ It serves the methods the bot uses, records every call, keeps updates until they
 by offset (as Telegram does), serves file downloads, and can answer an error on request: flood
 control (429 with retry_after), 500 or 502, a timeout, or any refusal (400, 403) with its
 description; or refuse the token (401) for good. It enforces Telegram's limits on texts: a text
-over 4096 characters once its HTML is parsed is refused ("Bad Request: message is too long"), so
-are unbalanced or unknown HTML ("Bad Request: can't parse entities: ...") and an empty text; a
-chat in `blocked` answers 403 ("Forbidden: bot was blocked by the user") to everything.
+over 4096 characters once its HTML is parsed is refused ("Bad Request: message is too long"), a
+caption over 1024 likewise, so are unbalanced or unknown HTML ("Bad Request: can't parse
+entities: ...") and an empty text; a chat in `blocked` answers 403 ("Forbidden: bot was blocked
+by the user") to everything.
 
 A test checks what one step made the bot send, never "some text somewhere in the history", which
 an earlier step could have sent: every user action returns a mark (so does `mark()`), and
@@ -71,6 +72,7 @@ class Fault:
 
 
 TEXT_LIMIT = 4096  # characters of a message's text once its entities are parsed (UTF-16 units)
+CAPTION_LIMIT = 1024  # characters of a caption, likewise
 _HTML_TAGS = frozenset(
     [
         "b",
@@ -130,7 +132,19 @@ def parse_html(text: str) -> str:
 
 
 def refusal(method: str, params: dict[str, Any]) -> str | None:
-    """Why Telegram would refuse this text with 400, or None."""
+    """Why Telegram would refuse this text or caption with 400, or None."""
+    media = params.get("media") if method == "sendMediaGroup" else None
+    captions = [params] + (media if isinstance(media, list) else [])
+    for item in captions:
+        if isinstance(item, dict) and item.get("caption") is not None:
+            caption = str(item["caption"])
+            if str(item.get("parse_mode") or params.get("parse_mode") or "").upper() == "HTML":
+                try:
+                    caption = parse_html(caption)
+                except ValueError as error:
+                    return f"Bad Request: can't parse entities: {error}"
+            if len(caption.encode("utf-16-le")) // 2 > CAPTION_LIMIT:
+                return "Bad Request: message caption is too long"
     if method not in ("sendMessage", "editMessageText"):
         return None
     text = str(params.get("text") or "")

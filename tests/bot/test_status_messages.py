@@ -64,3 +64,16 @@ def test_source_run_ends_its_status_done_or_failed(bot_with_a_source):
     assert edits(api, CHAT, sent) == [failed.text]
     # The status carries the reason: no second message says it again.
     assert [t for t in api.texts(CHAT, since=sent) if "❌" in t] == [failed.text]
+
+
+def test_each_photo_of_the_album_has_a_caption(telegram, running, files, sales_rows):
+    chat = 151
+    sent = telegram.document(chat, files.csv(sales_rows), "ventes.csv")
+    telegram.wait_text(chat, "✅ Analyse terminée : ventes.csv.", since=sent)
+    [album] = telegram.calls_to(chat, "sendMediaGroup", since=sent)
+    captions = [item.get("caption") for item in album.params["media"]]
+    assert captions[:2] == [
+        "Courbe de Pareto : la part de la valeur apportée par les premiers clients.",
+        "Catégories A, B, C, D : part des clients et part de la valeur.",
+    ]
+    assert all(captions)
