@@ -95,6 +95,12 @@ def test_a_renewal_wave_is_one_alert_that_says_how_many_more(telegram, running, 
     buttons = [b["text"] for b in page.params["reply_markup"]["inline_keyboard"][0]]
     assert buttons == ["◀ Précédents", "Suivants ▶"]
     assert refused(telegram, chat, sent) == []
+    # A page of another analysis, or past the end, or forged: no longer valid, never the apology.
+    analysis = following["callback_data"].split(":")[1]
+    for data in ("contracts:99999:0", f"contracts:{analysis}:5000000", "contracts:0:-1"):
+        pressed = telegram.press(chat, data)
+        telegram.wait_text(chat, "Ce bouton n'est plus valable", since=pressed)
+        assert not [t for t in telegram.texts(chat, since=pressed) if "Désolé" in t]
 
 
 def test_top_with_long_names_pages_within_one_message(telegram, running, files):
