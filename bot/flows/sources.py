@@ -98,6 +98,11 @@ async def run_source_now(reply: Reply, settings: ChatSettings, source: Source) -
         reason = failure_reason(m, error)
         await status.update(m("bot.status_failed", name=source.title, reason=reason))
         return
+    except Exception:  # the status says it, instead of hanging above the apology
+        log.exception("/source run failed unexpectedly for chat %s", reply.chat_id)
+        reason = m("bot.apology")
+        await status.update(m("bot.status_failed", name=source.title, reason=reason))
+        return
     await status.update(m("source.done", name=source.title))
 
 
@@ -155,7 +160,11 @@ async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:
     status = await reply.status(m("source.running", name=source.title))
     try:
         await run_source(reply, settings, source)
-    except (SourceError, InputError) as error:
+    except Exception as error:
+        if not isinstance(error, SourceError | InputError):
+            # The sweep logs it; the status says it went wrong instead of hanging.
+            await status.update(m("bot.status_failed", name=source.title, reason=m("bot.apology")))
+            raise
         reason = failure_reason(m, error)
         failures = settings.source_failures + 1
         if failures <= MAX_RETRIES:

@@ -51,6 +51,12 @@ def bot_with_a_source(tmp_path, files, sales_rows):
 
 def test_source_run_ends_its_status_done_or_failed(bot_with_a_source):
     api, export = bot_with_a_source
+    # Something unexpected (Telegram refuses the album): the status says so, once.
+    api.faults.append(Fault("sendMediaGroup", "400", description="Bad Request: wrong file"))
+    sent = api.text(CHAT, "/source run")
+    broken = api.wait_text(CHAT, "❌", since=sent, method="editMessageText")
+    assert broken.text.startswith("❌ Export partagé : Désolé, une erreur inattendue")
+    assert [t for t in api.texts(CHAT, since=sent) if "Désolé" in t] == [broken.text]
     sent = api.text(CHAT, "/source run")
     api.wait_text(CHAT, "⏳ Lecture de la source Export partagé…", since=sent, method="sendMessage")
     api.wait_text(CHAT, "de vos clients apportent", since=sent)
