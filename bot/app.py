@@ -190,6 +190,9 @@ def build_application(
             CallbackQueryHandler(
                 sources.source_button, pattern=callbacks.pattern(callbacks.SourcePick)
             ),
+            CallbackQueryHandler(
+                reminders.contracts_button, pattern=callbacks.pattern(callbacks.ContractsPage)
+            ),
             CallbackQueryHandler(start.stale_button),
         ]
     )

@@ -22,6 +22,7 @@ EXPORT = "export"
 SET = "set"
 FORGET = "forget"
 SOURCE = "source"
+CONTRACTS = "contracts"
 
 MAX_DATA_BYTES = 64
 MAX_PAGE = 50  # clients on one page of /top
@@ -91,7 +92,25 @@ class SourcePick:
     name: str
 
 
-Button = Sample | ShowSettings | TopPage | ClientPick | Export | Setting | Forget | SourcePick
+@dataclass(frozen=True)
+class ContractsPage:
+    """A page of /contracts: `contracts:ANALYSIS:OFFSET`."""
+
+    analysis_id: int
+    offset: int
+
+
+Button = (
+    Sample
+    | ShowSettings
+    | TopPage
+    | ClientPick
+    | Export
+    | Setting
+    | Forget
+    | SourcePick
+    | ContractsPage
+)
 
 
 def top(letter: str, offset: int = 0, count: int | None = None) -> str:
@@ -101,6 +120,10 @@ def top(letter: str, offset: int = 0, count: int | None = None) -> str:
 
 def client(analysis_id: int, position: int) -> str:
     return f"{CLIENT}:{analysis_id}:{position}"
+
+
+def contracts(analysis_id: int, offset: int) -> str:
+    return f"{CONTRACTS}:{analysis_id}:{offset}"
 
 
 def export(kind: str) -> str:
@@ -147,6 +170,16 @@ def _client(fields: list[str]) -> ClientPick | None:
     return ClientPick(analysis_id, position)
 
 
+def _contracts(fields: list[str]) -> ContractsPage | None:
+    if len(fields) != 2:
+        return None
+    analysis_id = _number(fields[0], 2**63 - 1, 1)
+    offset = _number(fields[1], MAX_OFFSET)
+    if analysis_id is None or offset is None:
+        return None
+    return ContractsPage(analysis_id, offset)
+
+
 def _valid_setting(kind: str, values: list[str]) -> bool:
     if len(values) == 2 and kind == "cut":
         a, b = (_number(value, 100) for value in values)
@@ -190,6 +223,8 @@ def parse(data: object) -> Button | None:
         return _setting(fields)
     if prefix == FORGET:
         return Forget(rest == "yes") if rest in ("yes", "no") else None
+    if prefix == CONTRACTS:
+        return _contracts(fields)
     if prefix == SOURCE:
         return SourcePick(rest) if _SOURCE_NAME.fullmatch(rest) else None
     return None

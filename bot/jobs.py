@@ -1,7 +1,10 @@
 """The reminder sweep: a JobQueue job (APScheduler underneath) that runs every few minutes and
 once at start-up, sends what is due and records it. A reminder is claimed in the database before
 it is sent and the claim is committed once it is, so it goes out once, even when several bot
-instances share a PostgreSQL database, and is retried at the next sweep if sending failed."""
+instances share a PostgreSQL database, and is retried at the next sweep if sending failed for a
+passing reason (the network, Telegram's 5xx). A message Telegram refuses for good (400: too long,
+unreadable; 403: the bot was blocked) settles the claim all the same: sending it again would be
+refused again, every sweep, forever."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.chat_settings import ChatSettings
@@ -18,7 +22,7 @@ from bot.flows.analyses import latest_analysis
 from bot.flows.reminders import (
     DEFAULT_HOUR,
     contract_ends_ahead,
-    contracts_text,
+    contracts_alert,
     interval_text,
     review_state,
 )
@@ -99,7 +103,7 @@ async def _contracts(reply: Reply, settings: ChatSettings, latest: AnalysisRecor
     )
     if announce:
         m = reply.messages(settings)
-        text = contracts_text(
+        text = contracts_alert(
             m,
             Formatter(m.language, latest.summary.money_currency),
             announce,
@@ -116,8 +120,21 @@ async def send_claimed(reply: Reply, *, keys: tuple[str, ...], text: str) -> boo
         return False
     try:
         await reply.html(text)
+    except (BadRequest, Forbidden) as error:  # refused for good: settled, never sent again
+        await services.db(claim.commit)
+        log.warning("Telegram refused a reminder for chat %s for good: %s", reply.chat_id, error)
+        if isinstance(error, BadRequest):  # the chat can still be reached: told once, in short
+            await _say_refused(reply)
+        return True
     except BaseException:
         await services.db(claim.rollback)
         raise
     await services.db(claim.commit)
     return True
+
+
+async def _say_refused(reply: Reply) -> None:
+    try:
+        await reply.text(reply.messages(await reply.settings())("bot.send_refused"))
+    except TelegramError as error:
+        log.warning("Could not tell chat %s a reminder was refused: %s", reply.chat_id, error)

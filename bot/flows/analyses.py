@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 from telegram import Bot
 from telegram.constants import ChatAction
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from analysis.errors import InputError
 from analysis.period import parse_period
@@ -136,7 +136,14 @@ async def analyse_upload(
     m = reply.messages(settings)
     await reply.bot.send_chat_action(reply.chat_id, ChatAction.TYPING)
     status = await _status_message(reply, m("bot.status_download", name=name), pending)
-    data = await fetch()
+    try:
+        data = await fetch()
+    except TelegramError as error:  # getFile refused ("file is too big"), the download failed
+        log.warning("Could not download %s for chat %s: %s", name, reply.chat_id, error)
+        await status(m("bot.status_download_failed", name=name))
+        if pending is not None:
+            await services.db(services.storage.pending.done, pending.id)
+        return
     await status(m("bot.status_analyse", name=name))
     job = job_for(reply, settings, m, overrides)
     try:

@@ -8,12 +8,15 @@ from datetime import date, time, timedelta
 
 from bot.chat_settings import ChatSettings
 from bot.reminders import ContractEnd, Interval, ReviewState, parse_hour, parse_interval
+from bot.sending import fitting, shorten, units
 from bot.services import Services
 from bot.storage import AnalysisRecord
 from reports.formatting import Formatter
 from reports.messages import Messages
 
 DEFAULT_HOUR = time(9, 0)
+ALERT_LINES = 20  # contract ends named in one announcement; /contracts lists them all
+CONTRACTS_PAGE = 20  # contract ends on one page of /contracts
 
 
 def interval_text(m: Messages, interval: Interval) -> str:
@@ -50,13 +53,13 @@ async def contract_ends_ahead(
     )
 
 
-def contracts_text(m: Messages, f: Formatter, ends: list[ContractEnd], days: int) -> str:
-    lines = [f"<b>{html.escape(m('remind.contracts_title', days=days))}</b>"]
-    lines += [
+def contract_lines(m: Messages, f: Formatter, ends: list[ContractEnd]) -> list[str]:
+    """One escaped line per contract end, long names shortened."""
+    return [
         html.escape(
             m(
                 "remind.contract_line",
-                client=e.client,
+                client=shorten(e.client),
                 category=e.category,
                 date=f.date(e.contract_end),
                 value=f.money(e.value),
@@ -65,4 +68,39 @@ def contracts_text(m: Messages, f: Formatter, ends: list[ContractEnd], days: int
         )
         for e in ends
     ]
-    return "\n".join(lines)
+
+
+def _title(m: Messages, days: int) -> str:
+    return f"<b>{html.escape(m('remind.contracts_title', days=days))}</b>"
+
+
+def contracts_alert(m: Messages, f: Formatter, ends: list[ContractEnd], days: int) -> str:
+    """The sweep's announcement, always one message: the first contract ends (at most
+    ALERT_LINES), then how many more and the command that lists them all."""
+    lines = contract_lines(m, f, ends)
+    # Room for the last line, whatever the count: "… and 999999 more: /contracts ...".
+    more = html.escape(m.plural("remind.contracts_more", 999_999, count=f.number(999_999)))
+    shown = fitting(lines[:ALERT_LINES], reserved=units(_title(m, days)) + units(more) + 2)
+    text = [_title(m, days), *lines[:shown]]
+    if shown < len(lines):
+        hidden = len(lines) - shown
+        text.append(html.escape(m.plural("remind.contracts_more", hidden, count=f.number(hidden))))
+    return "\n".join(text)
+
+
+def contracts_page(
+    m: Messages, f: Formatter, ends: list[ContractEnd], days: int, offset: int
+) -> tuple[str, int]:
+    """A page of /contracts from `offset`: the text, and where the next page starts."""
+    lines = contract_lines(m, f, ends)[offset : offset + CONTRACTS_PAGE]
+    head = _title(m, days)
+    if len(ends) > CONTRACTS_PAGE:
+        position = m(
+            "remind.contracts_page",
+            first=f.number(offset + 1),
+            last=f.number(offset + len(lines)),
+            total=f.number(len(ends)),
+        )
+        head += "\n" + html.escape(position)
+    shown = max(1, fitting(lines, reserved=units(head) + 1))
+    return "\n".join([head, *lines[:shown]]), offset + shown

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Message
 
 from bot import callbacks
 from bot.chat_settings import ChatSettings
 from bot.language import reply_language
-from bot.sending import send_html
+from bot.sending import edit_html, send_html
 from bot.services import Services
 from reports.charts import Chart
 from reports.messages import Messages
@@ -52,14 +52,38 @@ class Reply:
         """HTML of any length, split to Telegram's limit."""
         await send_html(self.bot, self.chat_id, text, markup)
 
+    async def status(self, text: str) -> Status:
+        """A status message (plain text) that the flow edits as it goes, to end with ✅ or ❌."""
+        return Status(await send_html(self.bot, self.chat_id, html.escape(text)))
+
     async def summary(self, html_text: str, m: Messages) -> None:
         await self.html(html_text, summary_keyboard(m))
 
     async def charts(self, charts: list[Chart]) -> None:
-        """The charts as one album."""
+        """The charts as one album, each photo with its caption."""
         if charts:
-            media = [InputMediaPhoto(chart.png, filename=f"{chart.name}.png") for chart in charts]
+            m = self.messages(await self.settings())
+            media = [
+                InputMediaPhoto(
+                    chart.png,
+                    filename=f"{chart.name}.png",
+                    caption=html.escape(m(f"chart.caption_{chart.name}")),
+                )
+                for chart in charts
+            ]
             await self.bot.send_media_group(self.chat_id, media)
+
+
+@dataclass(frozen=True)
+class Status:
+    """A status message sent by `Reply.status`."""
+
+    message: Message | None
+
+    async def update(self, text: str) -> None:
+        """Replace the status's text (plain text, escaped here)."""
+        if self.message is not None:
+            await edit_html(self.message, html.escape(text))
 
 
 def local_today(settings: ChatSettings, default_timezone: str, now: datetime) -> date:

@@ -15,6 +15,7 @@ from bot.chat_settings import ChatSettings
 from bot.flows.analyses import job_for, publish
 from bot.flows.reply import Reply
 from bot.reminders import parse_hour
+from bot.sending import shorten, units
 from bot.sources import MAX_RETRIES, RETRY_AFTER, Source, SourceError, next_run, without_content
 from reports.formatting import Formatter
 from reports.messages import Messages
@@ -63,12 +64,12 @@ def failure_reason(m: Messages, error: SourceError | InputError) -> str:
 
 async def run_source(reply: Reply, settings: ChatSettings, source: Source) -> None:
     """Analyse the source, store it as a new analysis, send the report and the A changes.
-    Raises SourceError or InputError when the source cannot be read."""
+    Raises SourceError or InputError when the source cannot be read. The callers keep a status
+    message (`source.running`) and end it with ✅ or ❌ and the reason."""
     services = reply.services
     m = reply.messages(settings)
     chat_id = reply.chat_id
     job = job_for(reply, settings, m)
-    await reply.text(m("source.running", name=source.title))
     outcome = await services.work(work.run_source, source, job)
     previous = await services.db(services.storage.analyses.latest, chat_id)
     before = (
@@ -89,12 +90,24 @@ async def run_source(reply: Reply, settings: ChatSettings, source: Source) -> No
 
 async def run_source_now(reply: Reply, settings: ChatSettings, source: Source) -> None:
     """`/source run`: as the schedule would, but a failure is only told, never retried."""
+    m = reply.messages(settings)
+    status = await reply.status(m("source.running", name=source.title))
     try:
         await run_source(reply, settings, source)
     except (SourceError, InputError) as error:
-        m = reply.messages(settings)
         reason = failure_reason(m, error)
-        await reply.text(m("bot.status_failed", name=source.title, reason=reason))
+        await status.update(m("bot.status_failed", name=source.title, reason=reason))
+        return
+    except Exception:  # the status says it, instead of hanging above the apology
+        log.exception("/source run failed unexpectedly for chat %s", reply.chat_id)
+        reason = m("bot.apology")
+        await status.update(m("bot.status_failed", name=source.title, reason=reason))
+        return
+    await status.update(m("source.done", name=source.title))
+
+
+CHANGES_NAMES = 30  # names listed for those who entered (and left) A; the rest are counted
+CHANGES_ROOM = 1700  # units of each of the two lists of names: the message stays one message
 
 
 def changes_text(m: Messages, before: dict[str, str], after: dict[str, str]) -> str:
@@ -102,12 +115,26 @@ def changes_text(m: Messages, before: dict[str, str], after: dict[str, str]) -> 
     left = sorted(before[k] for k in set(before) - set(after))
     lines = [f"<b>{html.escape(m('source.changes_title'))}</b>"]
     if entered:
-        lines.append(html.escape(m("source.entered", names=", ".join(entered))))
+        lines.append(html.escape(m("source.entered", names=_names(m, entered))))
     if left:
-        lines.append(html.escape(m("source.left", names=", ".join(left))))
+        lines.append(html.escape(m("source.left", names=_names(m, left))))
     if not entered and not left:
         lines.append(html.escape(m("source.no_change")))
     return "\n".join(lines)
+
+
+def _names(m: Messages, names: list[str]) -> str:
+    """The first names, shortened, then how many more: one message whatever the count."""
+    listed: list[str] = []
+    for name in names[:CHANGES_NAMES]:
+        if units(html.escape(", ".join([*listed, shorten(name)]))) > CHANGES_ROOM:
+            break
+        listed.append(shorten(name))
+    hidden = len(names) - len(listed)
+    if hidden <= 0:
+        return ", ".join(listed)
+    count = Formatter(m.language).number(hidden)
+    return m.plural("source.names_more", hidden, names=", ".join(listed), count=count)
 
 
 async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:
@@ -129,10 +156,15 @@ async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:
         return  # another instance runs this slot
     await services.db(claim.commit)
     timezone = services.config.default_timezone
+    m = reply.messages(settings)
+    status = await reply.status(m("source.running", name=source.title))
     try:
         await run_source(reply, settings, source)
-    except (SourceError, InputError) as error:
-        m = reply.messages(settings)
+    except Exception as error:
+        if not isinstance(error, SourceError | InputError):
+            # The sweep logs it; the status says it went wrong instead of hanging.
+            await status.update(m("bot.status_failed", name=source.title, reason=m("bot.apology")))
+            raise
         reason = failure_reason(m, error)
         failures = settings.source_failures + 1
         if failures <= MAX_RETRIES:
@@ -143,7 +175,7 @@ async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:
                 source_failures=failures,
                 source_next_at=now + RETRY_AFTER,
             )
-            await reply.text(m("source.failed", name=source.title, reason=reason))
+            await status.update(m("source.failed", name=source.title, reason=reason))
         else:
             following = next_scheduled(settings, now, timezone)
             await services.db(
@@ -157,10 +189,11 @@ async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:
                 following.astimezone(ZoneInfo(settings.timezone or timezone)) if following else now
             )
             date_text = Formatter(m.language).date(local.date())
-            await reply.text(
+            await status.update(
                 m("source.failed_final", name=source.title, reason=reason, date=date_text)
             )
         return
+    await status.update(m("source.done", name=source.title))
     await services.db(
         storage.chats.update,
         settings.chat_id,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from analysis.result import CATEGORIES
 from bot import callbacks
@@ -13,6 +14,7 @@ from bot.context import BotContext
 from bot.flows.analyses import latest_analysis, send_report
 from bot.flows.reply import summary_keyboard
 from bot.handlers.start import say_stale
+from bot.sending import edit_html, fitting, shorten, units
 from bot.storage import AnalysisRecord, ClientRow
 from reports.formatting import Formatter
 from reports.messages import Messages
@@ -69,7 +71,8 @@ async def top_button(update: Update, context: BotContext) -> None:
     if button.offset == 0 and button.count is None:
         await context.send_html(text, markup)
     else:
-        await query.edit_message_text(text, reply_markup=markup)
+        assert isinstance(query.message, Message)
+        await edit_html(query.message, text, markup)
 
 
 async def _top_page(
@@ -91,19 +94,23 @@ async def _top_page(
         label=m(f"category.{letter}"),
         count=m.plural("count.clients", total, count=f.number(total)),
     )
-    text = as_html([Section(top_lines(rows, m, f), title=title)])
+    lines = top_lines([replace(row, client=shorten(row.client)) for row in rows], m, f)
+    # A page is one message (a button edits it in place): as many of the clients as fit.
+    heading = units(html.escape(title)) + len("<b></b>")
+    shown = max(1, fitting([html.escape(line) for line in lines], reserved=heading))
+    text = as_html([Section(lines[:shown], title=title)])
     buttons = []
     if offset > 0:
         buttons.append(
             InlineKeyboardButton(
                 m("bot.button_previous"),
-                callback_data=callbacks.top(letter, max(0, offset - count), count),
+                callback_data=callbacks.top(letter, max(0, offset - shown), shown),
             )
         )
-    if offset + count < total:
+    if offset + shown < total:
         buttons.append(
             InlineKeyboardButton(
-                m("bot.button_next"), callback_data=callbacks.top(letter, offset + count, count)
+                m("bot.button_next"), callback_data=callbacks.top(letter, offset + shown, shown)
             )
         )
     return text, InlineKeyboardMarkup([buttons]) if buttons else None

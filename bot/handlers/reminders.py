@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
+from bot import callbacks
 from bot.context import BotContext
 from bot.flows.analyses import latest_analysis
-from bot.flows.reminders import contract_ends_ahead, contracts_text, interval_text, review_state
-from bot.reminders import next_review_moment, parse_hour, parse_interval
+from bot.flows.reminders import (
+    CONTRACTS_PAGE,
+    contract_ends_ahead,
+    contracts_page,
+    interval_text,
+    review_state,
+)
+from bot.handlers.start import say_stale
+from bot.reminders import ContractEnd, next_review_moment, parse_hour, parse_interval
+from bot.sending import edit_html
+from bot.storage import AnalysisRecord
 from reports.formatting import Formatter
 from reports.messages import Messages
 
@@ -90,5 +100,49 @@ async def contracts(update: Update, context: BotContext) -> None:
             m("remind.contracts_none", categories=categories, days=settings.contract_days)
         )
         return
+    text, markup = _page(m, latest, ends, settings.contract_days, 0)
+    await context.send_html(text, markup)
+
+
+async def contracts_button(update: Update, context: BotContext) -> None:
+    """A page of /contracts: `contracts:ANALYSIS:OFFSET`."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    button = callbacks.parse(query.data)
+    assert isinstance(button, callbacks.ContractsPage)  # the handler's pattern
+    await query.answer()
+    svc = context.services
+    settings, m = await context.chat_messages()
+    latest = await latest_analysis(svc, context.chat_id)
+    if latest is None or latest.id != button.analysis_id:
+        await say_stale(context)
+        return
+    ends = await contract_ends_ahead(svc, settings, latest.id, context.reply().today(settings))
+    if button.offset >= len(ends):
+        await say_stale(context)
+        return
+    text, markup = _page(m, latest, ends, settings.contract_days, button.offset)
+    assert isinstance(query.message, Message)
+    await edit_html(query.message, text, markup)
+
+
+def _page(
+    m: Messages, latest: AnalysisRecord, ends: list[ContractEnd], days: int, offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     f = Formatter(m.language, latest.summary.money_currency)
-    await context.send_html(contracts_text(m, f, ends, settings.contract_days))
+    text, following = contracts_page(m, f, ends, days, offset)
+    buttons = []
+    if offset > 0:
+        previous = max(0, offset - CONTRACTS_PAGE)
+        buttons.append(
+            InlineKeyboardButton(
+                m("bot.button_previous"), callback_data=callbacks.contracts(latest.id, previous)
+            )
+        )
+    if following < len(ends):
+        buttons.append(
+            InlineKeyboardButton(
+                m("bot.button_next"), callback_data=callbacks.contracts(latest.id, following)
+            )
+        )
+    return text, InlineKeyboardMarkup([buttons]) if buttons else None

@@ -2,7 +2,12 @@
 
 It serves the methods the bot uses, records every call, keeps updates until they are confirmed
 by offset (as Telegram does), serves file downloads, and can answer an error on request: flood
-control (429 with retry_after), 500 or 502, or a timeout; or refuse the token (401) for good.
+control (429 with retry_after), 500 or 502, a timeout, or any refusal (400, 403) with its
+description; or refuse the token (401) for good. It enforces Telegram's limits on texts: a text
+over 4096 characters once its HTML is parsed is refused ("Bad Request: message is too long"), a
+caption over 1024 likewise, so are unbalanced or unknown HTML ("Bad Request: can't parse
+entities: ...") and an empty text; a chat in `blocked` answers 403 ("Forbidden: bot was blocked
+by the user") to everything.
 
 A test checks what one step made the bot send, never "some text somewhere in the history", which
 an earlier step could have sent: every user action returns a mark (so does `mark()`), and
@@ -16,6 +21,7 @@ import email.policy
 import html
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -56,11 +62,102 @@ class Call:
 
 @dataclass
 class Fault:
-    """Answer the next `times` calls of `method` with `kind`: '429', '500', '502' or 'timeout'."""
+    """Answer the next `times` calls of `method` with `kind`: '429', '500', '502', 'timeout', or
+    another error code ('400', '403') with `description`."""
 
     method: str
     kind: str
     times: int = 1
+    description: str = ""
+
+
+TEXT_LIMIT = 4096  # characters of a message's text once its entities are parsed (UTF-16 units)
+CAPTION_LIMIT = 1024  # characters of a caption, likewise
+_HTML_TAGS = frozenset(
+    [
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    ]
+)
+_HTML_TOKEN = re.compile(r"<(/?)([^<>\s/]*)[^<>]*>|&([^;&<>\s]*);|[<>&]")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+def parse_html(text: str) -> str:
+    """The text Telegram shows for HTML markup, or ValueError as Telegram refuses it."""
+    shown: list[str] = []
+    open_tags: list[str] = []
+    position = 0
+    for match in _HTML_TOKEN.finditer(text):
+        shown.append(text[position : match.start()])
+        position = match.end()
+        closing, tag, entity = match.group(1), match.group(2), match.group(3)
+        if tag is not None:
+            name = tag.lower()
+            if name not in _HTML_TAGS:
+                raise ValueError(f'unsupported start tag "{name}" at byte offset {match.start()}')
+            if closing:
+                if not open_tags or open_tags[-1] != name:
+                    raise ValueError(f"unmatched end tag at byte offset {match.start()}")
+                open_tags.pop()
+            else:
+                open_tags.append(name)
+        elif entity is not None:
+            if entity in _ENTITIES:
+                shown.append(_ENTITIES[entity])
+            elif re.fullmatch(r"#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}", entity):
+                shown.append(html.unescape(f"&{entity};"))
+            else:
+                raise ValueError(f'unsupported entity "{entity}" at byte offset {match.start()}')
+        else:
+            raise ValueError(f"unexpected {match.group()!r} at byte offset {match.start()}")
+    if open_tags:
+        raise ValueError(f'can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
+    shown.append(text[position:])
+    return "".join(shown)
+
+
+def refusal(method: str, params: dict[str, Any]) -> str | None:
+    """Why Telegram would refuse this text or caption with 400, or None."""
+    media = params.get("media") if method == "sendMediaGroup" else None
+    captions = [params] + (media if isinstance(media, list) else [])
+    for item in captions:
+        if isinstance(item, dict) and item.get("caption") is not None:
+            caption = str(item["caption"])
+            if str(item.get("parse_mode") or params.get("parse_mode") or "").upper() == "HTML":
+                try:
+                    caption = parse_html(caption)
+                except ValueError as error:
+                    return f"Bad Request: can't parse entities: {error}"
+            if len(caption.encode("utf-16-le")) // 2 > CAPTION_LIMIT:
+                return "Bad Request: message caption is too long"
+    if method not in ("sendMessage", "editMessageText"):
+        return None
+    text = str(params.get("text") or "")
+    if str(params.get("parse_mode") or "").upper() == "HTML":
+        try:
+            text = parse_html(text)
+        except ValueError as error:
+            return f"Bad Request: can't parse entities: {error}"
+    if not text.strip():
+        return "Bad Request: message text is empty"
+    if len(text.encode("utf-16-le")) // 2 > TEXT_LIMIT:
+        return "Bad Request: message is too long"
+    return None
 
 
 class FakeTelegram:
@@ -72,6 +169,7 @@ class FakeTelegram:
         self.faults: list[Fault] = []
         self.timeout_delay = timeout_delay
         self.refuse_token = False  # every method answers 401 Unauthorized, as for a revoked token
+        self.blocked: set[int] = set()  # chats whose user blocked the bot: 403 to everything
         self._ids = itertools.count(1)
         self._messages = itertools.count(1000)
         handler = type("Handler", (_Handler,), {"api": self})
@@ -243,13 +341,20 @@ class FakeTelegram:
 
     # --- serving ------------------------------------------------------------------------------
 
-    def fault_for(self, method: str) -> str | None:
+    def fault_for(self, method: str) -> Fault | None:
         with self.condition:
             for fault in self.faults:
                 if fault.method == method and fault.times > 0:
                     fault.times -= 1
-                    return fault.kind
+                    return fault
         return None
+
+    def refused(self, call: Call) -> tuple[int, str] | None:
+        """The error Telegram answers to this call for good: a blocked chat, a text it refuses."""
+        if call.chat_id is not None and call.chat_id in self.blocked:
+            return 403, "Forbidden: bot was blocked by the user"
+        reason = refusal(call.method, call.params)
+        return (400, reason) if reason else None
 
     def record(self, call: Call) -> None:
         with self.condition:
@@ -344,12 +449,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
         fault = self.api.fault_for(method)
-        if fault == "timeout":
+        kind = fault.kind if fault is not None else None
+        if kind == "timeout":
             time.sleep(self.api.timeout_delay)  # the client gives up first; the call still lands
+        elif fault is not None and fault.description:
+            self._error(call, int(fault.kind), fault.description)
+            return
         elif fault is not None:
-            call.answered = fault
+            call.answered = fault.kind
             self.api.record(call)
-            if fault == "429":
+            if kind == "429":
                 self._json(
                     429,
                     {
@@ -361,17 +470,25 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             else:
                 self._json(
-                    int(fault),
+                    int(fault.kind),
                     {
                         "ok": False,
-                        "error_code": int(fault),
-                        "description": "Bad Gateway" if fault == "502" else "Internal Server Error",
+                        "error_code": int(fault.kind),
+                        "description": "Bad Gateway" if kind == "502" else "Internal Server Error",
                     },
                 )
+            return
+        if (refused := self.api.refused(call)) is not None:
+            self._error(call, *refused)
             return
         if method != "getUpdates":
             self.api.record(call)
         self._json(200, {"ok": True, "result": self.api.answer(call)})
+
+    def _error(self, call: Call, code: int, description: str) -> None:
+        call.answered = str(code)
+        self.api.record(call)
+        self._json(code, {"ok": False, "error_code": code, "description": description})
 
     def _json(self, status: int, payload: Any) -> None:
         body = json.dumps(payload).encode()
