@@ -51,11 +51,13 @@ def analysis_record(
 
 
 def stored_settings(record: AnalysisRecord) -> AnalysisSettings:
-    """The settings a stored analysis was made with."""
+    """The settings a stored analysis was made with (its period, when it could not apply, is
+    left out again rather than refused: the analysis was made)."""
     return AnalysisSettings(
         Criterion(record.criterion),
         Thresholds(record.cut_a, record.cut_b),
         parse_period(record.period),
+        period_required=False,
     )
 
 
