@@ -8,7 +8,14 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from bot.storage.access import Access
-from bot.storage.analyses import Analyses, AnalysisRecord, ClientRow, NewAnalysis, StoredUpload
+from bot.storage.analyses import (
+    Analyses,
+    AnalysisRecord,
+    ClientRow,
+    NewAnalysis,
+    RunRecord,
+    StoredUpload,
+)
 from bot.storage.chats import Chats
 from bot.storage.database import Database
 from bot.storage.reminders import Claim, Reminders
@@ -18,6 +25,7 @@ __all__ = [
     "Claim",
     "ClientRow",
     "NewAnalysis",
+    "RunRecord",
     "Storage",
     "StoredUpload",
 ]
