@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from analysis.customers import CustomerTable, customer_table
 from analysis.errors import InputError
 from analysis.ingest.transactions import Transactions
-from analysis.period import PeriodBounds
+from analysis.period import PeriodBounds, PeriodSpec
 from analysis.result import CATEGORIES, CLIENT_COLUMNS, AnalysisResult, CategoryStats
 from analysis.settings import AnalysisSettings, Thresholds
 
@@ -85,10 +85,15 @@ def analyze(tx: Transactions, settings: AnalysisSettings) -> AnalysisResult:
     categories = _category_stats(clients, graded.positive_total)
     top = clients["value"].clip(lower=0)
     one_off = clients["one_off"]
+    not_applied = (
+        settings.period
+        if settings.period.kind != "all" and not tx.has_dates and tx.applied_period is None
+        else None
+    )
     return AnalysisResult(
         criterion=settings.criterion,
         period=bounds,
-        period_spec=settings.period,
+        period_spec=settings.period if not_applied is None else PeriodSpec(),
         thresholds=settings.thresholds,
         clients=clients,
         categories=categories,
@@ -106,6 +111,7 @@ def analyze(tx: Transactions, settings: AnalysisSettings) -> AnalysisResult:
         spellings=tx.spellings,
         currency=tx.currency,
         customers=customers,
+        period_not_applied=not_applied,
     )
 
 

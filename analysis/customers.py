@@ -134,7 +134,7 @@ def period_rows(tx: Transactions, settings: AnalysisSettings) -> tuple[np.ndarra
     if tx.applied_period is not None:
         return np.ones(len(frame), dtype=bool), tx.applied_period
     if not tx.has_dates:
-        if spec.kind != "all":
+        if spec.kind != "all" and settings.period_required:
             raise InputError("period_needs_dates", found=tx.columns_found())
         return np.ones(len(frame), dtype=bool), PeriodBounds(None, None)
     dates = frame["date"]

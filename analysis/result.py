@@ -74,6 +74,8 @@ class AnalysisResult:
     # The per-client table the categories were decided on, with every measure (the models after
     # ABC read it); None for a result rebuilt without it.
     customers: CustomerTable | None = None
+    # The chat's saved period when the file had no dates to apply it to (analysed whole).
+    period_not_applied: PeriodSpec | None = None
 
     @property
     def client_count(self) -> int:

@@ -74,11 +74,14 @@ class ReadOptions:
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    """What to classify by and over which period."""
+    """What to classify by and over which period. `period_required` is False for a period the
+    user did not ask for this file (a chat's saved setting): a file without dates is then
+    analysed whole, and the result says the period could not apply, instead of a refusal."""
 
     criterion: Criterion = Criterion.SALES
     thresholds: Thresholds = field(default_factory=Thresholds)
     period: PeriodSpec = field(default_factory=PeriodSpec)
+    period_required: bool = True
 
     def __post_init__(self) -> None:
         if self.criterion not in tuple(Criterion):

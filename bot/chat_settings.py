@@ -11,7 +11,9 @@ from analysis.settings import AnalysisSettings, Criterion, Thresholds
 
 @dataclass(frozen=True)
 class SettingsOverrides:
-    """What one analysis asks for beyond the chat's settings (a file's caption)."""
+    """What one analysis asks for beyond the chat's settings (a file's caption). A period here
+    was asked for this file (`période: tout` included): it must apply, where the chat's saved
+    period is dropped, with a note, for a file without dates."""
 
     criterion: Criterion | None = None
     period: PeriodSpec | None = None
@@ -48,11 +50,11 @@ class ChatSettings:
 
     def analysis_settings(self, overrides: SettingsOverrides | None = None) -> AnalysisSettings:
         """The one place an analysis' settings are made: the chat's, then the overrides."""
-        settings = AnalysisSettings(self.criterion, self.thresholds, self.period)
+        settings = AnalysisSettings(
+            self.criterion, self.thresholds, self.period, period_required=False
+        )
         if overrides is None:
             return settings
-        return replace(
-            settings,
-            criterion=overrides.criterion or settings.criterion,
-            period=overrides.period or settings.period,
-        )
+        if overrides.period is not None:
+            settings = replace(settings, period=overrides.period, period_required=True)
+        return replace(settings, criterion=overrides.criterion or settings.criterion)

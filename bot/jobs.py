@@ -23,8 +23,9 @@ from bot.flows.reminders import (
     DEFAULT_HOUR,
     contract_ends_ahead,
     contracts_alert,
-    interval_text,
+    last_run,
     review_state,
+    review_text,
 )
 from bot.flows.reply import Reply
 from bot.flows.sources import run_scheduled_source
@@ -54,34 +55,21 @@ async def sweep(application: Application, now: datetime) -> None:
             latest = await latest_analysis(services, chat_id)
             if latest is None:
                 continue
-            await _review(reply, settings, latest)
+            await _review(reply, settings)
             await _contracts(reply, settings, latest)
         except Exception:
             log.exception("Reminder sweep failed for chat %s", chat_id)
 
 
-async def _review(reply: Reply, settings: ChatSettings, latest: AnalysisRecord) -> None:
+async def _review(reply: Reply, settings: ChatSettings) -> None:
     services, now = reply.services, reply.now()
+    run = await last_run(services, settings.chat_id)
     sent = await services.db(services.storage.reminders.sent_keys, settings.chat_id, "review:")
-    state = review_state(settings, latest, services.config.default_timezone, sent)
+    state = review_state(settings, run, services.config.default_timezone, sent)
     due = review_due(state, now)
-    if due is None or state.interval is None:
+    if due is None or state.interval is None or run is None:
         return
-    m = reply.messages(settings)
-    f = Formatter(m.language)
-    counts = latest.summary.counts()
-    last_day = latest.created_at.astimezone(ZoneInfo(state.timezone)).date()
-    text = m(
-        f"remind.{due.kind}",
-        days=state.heads_up_days,
-        due=f.date(due.due_date),
-        last=f.date(last_day),
-        interval=interval_text(m, state.interval),
-        a=counts["A"],
-        b=counts["B"],
-        c=counts["C"],
-        d=counts["D"],
-    )
+    text = review_text(reply.messages(settings), due, state, run)
     await send_claimed(reply, keys=due.keys, text=html.escape(text))
 
 

@@ -56,7 +56,8 @@ def parse_hour(text: str) -> time | None:
 
 @dataclass(frozen=True)
 class ReviewState:
-    """A chat's review settings and its last analysis."""
+    """A chat's review settings and when it last sent data: `last_analysis_at` is its last upload
+    or source run, never a re-run under new settings (that would postpone the review)."""
 
     timezone: str
     interval: Interval | None
@@ -68,11 +69,13 @@ class ReviewState:
 
 @dataclass(frozen=True)
 class Due:
-    """One message to send now: its kind, the keys it settles, and the review's due date."""
+    """One message to send now: its kind, the keys it settles, the review's due date and how
+    many days remain until it (in the chat's zone; 0 on the day, negative when late)."""
 
     kind: str  # "heads_up", "due" or "nag"
     keys: tuple[str, ...]
     due_date: date
+    days_left: int = 0
 
 
 def local_moment(day: date, hour: time, timezone: str) -> datetime:
@@ -137,7 +140,15 @@ def review_due(state: ReviewState, now: datetime) -> Due | None:
     ]
     if not missed:
         return None
-    return Due(missed[-1][0], tuple(key for _, key in missed), due_date)
+    kind, keys = missed[-1][0], tuple(key for _, key in missed)
+    days_left = (due_date - now.astimezone(ZoneInfo(state.timezone)).date()).days
+    if kind == "heads_up" and days_left <= 1:
+        # A heads-up sent this late (the bot was down, or the notice is a day) would announce
+        # days that are not left: the due message goes instead, and stands for the due day's.
+        kind = "due"
+        due_key = f"review:{due_date}:due"
+        keys += () if due_key in keys or due_key in state.sent else (due_key,)
+    return Due(kind, keys, due_date, days_left)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from analysis.period import PeriodSpec
 from analysis.result import CATEGORIES, AnalysisResult
 from reports.formatting import Formatter
 from reports.messages import Messages
@@ -66,6 +67,13 @@ def period_label(result: AnalysisResult, messages: Messages, formatter: Formatte
     return messages("period.all")
 
 
+def asked_period(spec: PeriodSpec, messages: Messages) -> str:
+    """A period as asked, before any data: `12 mois`, `2025`, `2024-01-01..2024-06-30`."""
+    if spec.kind == "months":
+        return messages.plural("summary.asked_months", spec.months, months=spec.months)
+    return spec.label()
+
+
 def formatter_for(result: AnalysisResult, language: str, currency: str | None) -> Formatter:
     """The file's own currency wins over the configured one."""
     return Formatter(language, result.currency or currency or "EUR")
@@ -89,13 +97,15 @@ def summary_sections(
     """Everything a manager reads first, in order."""
     m, f = Messages(language), formatter_for(result, language, currency)
     criterion = m(f"criterion.{result.criterion}")
-    heading = Section(
-        (
-            m("summary.source", name=result.source.name),
-            m("summary.period", period=period_label(result, m, f), criterion=criterion),
-        ),
-        title=m("summary.title"),
-    )
+    heading_lines = [
+        m("summary.source", name=result.source.name),
+        m("summary.period", period=period_label(result, m, f), criterion=criterion),
+    ]
+    if result.period_not_applied is not None:
+        heading_lines.append(
+            m("summary.period_not_applied", period=asked_period(result.period_not_applied, m))
+        )
+    heading = Section(tuple(heading_lines), title=m("summary.title"))
     pareto = m(
         "summary.pareto",
         share=f.percent(result.pareto_client_share),

@@ -64,11 +64,13 @@ def analysis_record(
 
 
 def stored_settings(record: AnalysisRecord) -> AnalysisSettings:
-    """The settings a stored analysis was made with."""
+    """The settings a stored analysis was made with (its period, when it could not apply, is
+    left out again rather than refused: the analysis was made)."""
     return AnalysisSettings(
         Criterion(record.criterion),
         Thresholds(record.cut_a, record.cut_b),
         parse_period(record.period),
+        period_required=False,
     )
 
 
@@ -82,12 +84,18 @@ async def publish(
     upload_id: int | None = None,
     note: str | None = None,
     pending_id: int | None = None,
+    with_charts: bool = True,
 ) -> None:
-    """Store the analysis and send its summary with the buttons (after a note, if any), then its
-    charts. The summary does not wait: it goes out while the analysis is stored (readers of the
-    chat's last analysis wait for the save, see `latest_analysis`) and the charts are drawn."""
+    """Store the analysis and send its summary with the buttons (a note, if any, as its first
+    line), then its charts unless told not to. The summary does not wait: it goes out while the
+    analysis is stored (readers of the chat's last analysis wait for the save, see
+    `latest_analysis`) and the charts are drawn."""
     services = reply.services
-    charts = asyncio.ensure_future(services.work(work.charts, outcome.result, job.language))
+    charts = asyncio.ensure_future(
+        services.work(work.charts, outcome.result, job.language)
+        if with_charts
+        else asyncio.sleep(0, result=[])
+    )
     saving = services.saving(reply.chat_id)
     await saving.acquire()  # before the summary is out, so that no button press can overtake it
 
@@ -102,9 +110,8 @@ async def publish(
 
     saved = asyncio.ensure_future(save())
     try:
-        if note is not None:
-            await reply.text(note)
-        await reply.summary(outcome.texts[m.language], m)
+        text = outcome.texts[m.language]
+        await reply.summary(text if note is None else f"{html.escape(note)}\n\n{text}", m)
         await saved
     except BaseException:
         charts.cancel()
@@ -217,7 +224,8 @@ async def _ask_to_resend(reply: Reply, pending: Pending) -> None:
 
 async def rerun(reply: Reply, settings: ChatSettings, m: Messages) -> None:
     """Classify the chat's last stored table again with its current settings; stored as a new
-    analysis of the same upload."""
+    analysis of the same upload (the review still counts from the upload), and told in one
+    message: the summary, with a first line saying why (the charts are the PDF's)."""
     services = reply.services
     latest = await services.db(services.storage.analyses.latest, reply.chat_id)
     if latest is None:
@@ -232,8 +240,26 @@ async def rerun(reply: Reply, settings: ChatSettings, m: Messages) -> None:
         await reply.text(m("bot.status_failed", name=upload.file_name, reason=m.error(error)))
         return
     await publish(
-        reply, m, job, outcome, upload.file_name, upload_id=upload.id, note=m("bot.settings_rerun")
+        reply,
+        m,
+        job,
+        outcome,
+        upload.file_name,
+        upload_id=upload.id,
+        note=m("bot.settings_rerun"),
+        with_charts=False,
     )
+
+
+async def resend_summary(reply: Reply, m: Messages) -> None:
+    """The last analysis' summary again, in the language of `m`: its texts are stored in every
+    language, so nothing is analysed again (and nothing new is stored)."""
+    latest = await latest_analysis(reply.services, reply.chat_id)
+    if latest is None:
+        return
+    text = latest.texts.get(m.language)
+    if text is not None:
+        await reply.summary(text, m)
 
 
 async def send_report(

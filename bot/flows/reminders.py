@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import html
 from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.chat_settings import ChatSettings
-from bot.reminders import ContractEnd, Interval, ReviewState, parse_hour, parse_interval
+from bot.reminders import ContractEnd, Due, Interval, ReviewState, parse_hour, parse_interval
 from bot.sending import fitting, shorten, units
 from bot.services import Services
-from bot.storage import AnalysisRecord
+from bot.storage import RunRecord
 from reports.formatting import Formatter
 from reports.messages import Messages
 
@@ -26,17 +27,53 @@ def interval_text(m: Messages, interval: Interval) -> str:
 
 
 def review_state(
-    settings: ChatSettings, latest: AnalysisRecord | None, timezone: str, sent: frozenset[str]
+    settings: ChatSettings, last_run: RunRecord | None, timezone: str, sent: frozenset[str]
 ) -> ReviewState:
+    """The review counts from the chat's last upload or source run: a re-run under new settings
+    or another language is the same data, and must not postpone it."""
     interval = None if settings.remind_every == "off" else parse_interval(settings.remind_every)
     return ReviewState(
         timezone=settings.timezone or timezone,
         interval=interval,
         hour=parse_hour(settings.remind_at) or DEFAULT_HOUR,
         heads_up_days=settings.heads_up_days,
-        last_analysis_at=latest.created_at if latest else None,
+        last_analysis_at=last_run.created_at if last_run else None,
         sent=sent,
     )
+
+
+async def last_run(services: Services, chat_id: int) -> RunRecord | None:
+    """The chat's last upload or source run, once any analysis being stored for it is."""
+    async with services.saving(chat_id):
+        return await services.db(services.storage.analyses.last_run, chat_id)
+
+
+def review_text(m: Messages, due: Due, state: ReviewState, run: RunRecord) -> str:
+    """The sweep's review message: the heads-up with the days really left, the due day (today or
+    tomorrow) or the weekly nag; with the figures of the data it counts from."""
+    assert state.interval is not None
+    f = Formatter(m.language)
+    counts = run.latest.summary.counts()
+    values = {
+        "due": f.date(due.due_date),
+        "last": f.date(run.created_at.astimezone(ZoneInfo(state.timezone)).date()),
+        "interval": interval_text(m, state.interval),
+        "a": counts["A"],
+        "b": counts["B"],
+        "c": counts["C"],
+        "d": counts["D"],
+    }
+    if due.kind == "heads_up":
+        return m.plural("remind.heads_up", due.days_left, days=due.days_left, **values)
+    if due.kind == "due" and due.days_left > 0:
+        return m("remind.due_tomorrow", **values)
+    return m(f"remind.{due.kind}", **values)
+
+
+def counted_from_text(m: Messages, state: ReviewState, run: RunRecord) -> str:
+    """Which analysis /remind counts the review from: the file and the day it was sent."""
+    day = run.created_at.astimezone(ZoneInfo(state.timezone)).date()
+    return m("remind.state_from", file=run.file_name, date=Formatter(m.language).date(day))
 
 
 async def contract_ends_ahead(

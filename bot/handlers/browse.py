@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
@@ -220,25 +221,28 @@ async def export_button(update: Update, context: BotContext) -> None:
 
 
 async def history(update: Update, context: BotContext) -> None:
-    """/history: past analyses with their date, file, criterion and category counts."""
+    """/history: one line per upload or source run (its time, file, criterion and category
+    counts as last analysed); re-runs under new settings are not new lines."""
     svc = context.services
-    _, m = await context.chat_messages()
-    records = await svc.db(svc.storage.analyses.history, context.chat_id)
-    if not records:
+    settings, m = await context.chat_messages()
+    runs = await svc.db(svc.storage.analyses.runs, context.chat_id)
+    if not runs:
         await context.send(m("bot.history_empty"))
         return
     f = Formatter(m.language)
+    zone = ZoneInfo(settings.timezone or svc.config.default_timezone)
     lines = [f"<b>{html.escape(m('bot.history_title'))}</b>"]
-    for record in records:
-        counts = record.summary.counts()
-        when = record.created_at
+    for run in runs:
+        counts = run.latest.summary.counts()
+        when = run.created_at.astimezone(zone)
         lines.append(
             html.escape(
                 m(
                     "bot.history_line",
                     date=f.short_date(when.date()),
-                    file=record.file_name,
-                    criterion=m(f"criterion.{record.criterion}"),
+                    time=when.strftime("%H:%M"),
+                    file=run.file_name,
+                    criterion=m(f"criterion.{run.latest.criterion}"),
                     a=counts["A"],
                     b=counts["B"],
                     c=counts["C"],

@@ -13,7 +13,9 @@ from bot.flows.reminders import (
     CONTRACTS_PAGE,
     contract_ends_ahead,
     contracts_page,
+    counted_from_text,
     interval_text,
+    last_run,
     review_state,
 )
 from bot.handlers.start import say_stale
@@ -55,9 +57,9 @@ async def _state(context: BotContext, m: Messages) -> str:
     svc = context.services
     chat_id = context.chat_id
     settings = await context.chat_settings()
-    latest = await latest_analysis(svc, chat_id)
+    run = await last_run(svc, chat_id)
     sent = await svc.db(svc.storage.reminders.sent_keys, chat_id, "review:")
-    state = review_state(settings, latest, svc.config.default_timezone, sent)
+    state = review_state(settings, run, svc.config.default_timezone, sent)
     if state.interval is None:
         return m("remind.state_off")
     f = Formatter(m.language)
@@ -72,13 +74,14 @@ async def _state(context: BotContext, m: Messages) -> str:
         )
     ]
     moment = next_review_moment(state, svc.clock())
-    if latest is None or moment is None:
+    if run is None or moment is None:
         lines.append(m("remind.state_no_analysis"))
     else:
         local = moment.astimezone(ZoneInfo(state.timezone))
         lines.append(
             m("remind.state_next", date=f.date(local.date()), hour=local.strftime("%H:%M"))
         )
+        lines.append(counted_from_text(m, state, run))
     return "\n".join(lines)
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from bot.storage.access import Access
-from bot.storage.analyses import Analyses, AnalysisRecord, ClientRow, NewAnalysis, StoredUpload
+from bot.storage.analyses import (
+    Analyses,
+    AnalysisRecord,
+    ClientRow,
+    NewAnalysis,
+    RunRecord,
+    StoredUpload,
+)
 from bot.storage.chats import Chats
 from bot.storage.database import Database
 from bot.storage.pending import NewUpload, Pending, PendingUploads
@@ -22,6 +29,7 @@ __all__ = [
     "NewAnalysis",
     "NewUpload",
     "Pending",
+    "RunRecord",
     "Storage",
     "StoredUpload",
 ]

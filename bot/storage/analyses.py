@@ -37,6 +37,17 @@ class AnalysisRecord:
 
 
 @dataclass(frozen=True)
+class RunRecord:
+    """An upload or a source run (never a re-run under new settings): when the chat last sent
+    data, which the review is counted from, and its latest analysis (the current figures)."""
+
+    upload_id: int
+    file_name: str
+    created_at: datetime
+    latest: AnalysisRecord
+
+
+@dataclass(frozen=True)
 class ClientRow:
     position: int
     rank: int
@@ -152,6 +163,31 @@ class Analyses:
                 .limit(limit)
             )
             return [_record(row) for row in rows]
+
+    def runs(self, chat_id: int, limit: int = 20) -> list[RunRecord]:
+        """The chat's uploads and source runs, newest first, each with its latest analysis."""
+        with self.sessions() as session:
+            newest = (
+                select(func.max(Analysis.id).label("id"))
+                .where(Analysis.chat_id == chat_id)
+                .group_by(Analysis.upload_id)
+                .subquery()
+            )
+            rows = session.execute(
+                select(Upload.id, Upload.file_name, Upload.created_at, Analysis)
+                .join(Analysis, Analysis.upload_id == Upload.id)
+                .where(Analysis.id.in_(select(newest.c.id)))
+                .order_by(Upload.id.desc())
+                .limit(limit)
+            )
+            return [
+                RunRecord(upload_id, file_name, aware(created_at), _record(analysis))
+                for upload_id, file_name, created_at, analysis in rows
+            ]
+
+    def last_run(self, chat_id: int) -> RunRecord | None:
+        runs = self.runs(chat_id, limit=1)
+        return runs[0] if runs else None
 
     def upload(self, upload_id: int) -> StoredUpload | None:
         with self.sessions() as session:

@@ -102,7 +102,8 @@ def test_one_reply_language_rule(chosen, telegram, expected):
 
 
 def test_a_new_chat_analyses_with_the_analysis_defaults():
-    assert ChatSettings(1).analysis_settings() == AnalysisSettings()
+    # The same values; the period is the chat's own, not asked for one file (issue 11, item 2).
+    assert ChatSettings(1).analysis_settings() == AnalysisSettings(period_required=False)
 
 
 def test_a_caption_overrides_only_what_it_names():

@@ -91,7 +91,8 @@ def test_a_new_analysis_moves_the_review():
 def test_a_reminder_at_02_30_on_a_daylight_saving_day_is_sent_once(day):
     """Autumn: 02:30 happens twice. Spring: it does not happen at all. Either way: once."""
     last = paris(day.year - 2, day.month, day.day, 12)
-    sent: frozenset[str] = frozenset()
+    # The heads-up went out 14 days before (a late one would become the due message).
+    sent: frozenset[str] = frozenset({f"review:{day}:heads_up"})
     sends = []
     now = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(22), tzinfo=UTC)
     while now < dt.datetime.combine(day, dt.time(6), tzinfo=UTC):
@@ -104,6 +105,28 @@ def test_a_reminder_at_02_30_on_a_daylight_saving_day_is_sent_once(day):
         now += dt.timedelta(minutes=5)
     assert len(sends) == 1
     assert sends[0].astimezone(ZoneInfo(PARIS)).date() == day
+
+
+def test_a_late_heads_up_says_the_days_really_left():
+    """Due on 29 Nov 2026 (two years after 29 Nov 2024), heads-up 14 days before."""
+    last = paris(2024, 11, 29, 12)
+    on_time = review_due(state(last), paris(2026, 11, 15, 9))
+    assert on_time is not None and (on_time.kind, on_time.days_left) == ("heads_up", 14)
+    late = review_due(state(last), paris(2026, 11, 25, 10))
+    assert late is not None and (late.kind, late.days_left) == ("heads_up", 4)
+    assert late.keys == ("review:2026-11-29:heads_up",)
+
+
+@pytest.mark.parametrize(
+    ("now", "days_left"), [((2026, 11, 28, 9, 5), 1), ((2026, 11, 29, 8, 59), 0)]
+)
+def test_a_heads_up_a_day_or_less_before_is_the_due_message(now, days_left):
+    last = paris(2024, 11, 29, 12)
+    due = review_due(state(last), paris(*now))
+    assert due is not None and (due.kind, due.days_left) == ("due", days_left)
+    assert due.keys == ("review:2026-11-29:heads_up", "review:2026-11-29:due")
+    # It stands for the due day's message: nothing more on the day itself.
+    assert review_due(state(last, sent=frozenset(due.keys)), paris(2026, 11, 29, 9, 1)) is None
 
 
 def ends(*items: tuple[str, dt.date]) -> list[ContractEnd]:

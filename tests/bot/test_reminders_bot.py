@@ -49,11 +49,15 @@ def test_remind_is_set_shown_and_delivered(telegram, running, files, sales_rows)
 
     due_day = add_months(today, 6)
     before = telegram.mark()
+    heads_up_day = due_day - dt.timedelta(days=14)
     running.call(
-        sweep(running.application, dt.datetime.combine(due_day, dt.time(8, 29), tzinfo=PARIS))
+        sweep(running.application, dt.datetime.combine(heads_up_day, dt.time(8, 31), tzinfo=PARIS))
     )
     heads_up = telegram.wait_text(chat, "Dans 14 jours", since=before)
     assert "A 1 · B 2 · C 2 · D 1" in heads_up.text
+    running.call(
+        sweep(running.application, dt.datetime.combine(due_day, dt.time(8, 29), tzinfo=PARIS))
+    )
     swept = telegram.mark()
     running.call(
         sweep(running.application, dt.datetime.combine(due_day, dt.time(8, 30), tzinfo=PARIS))
