@@ -22,6 +22,7 @@ from bot.chat_settings import ChatSettings, SettingsOverrides
 from bot.flows.reply import Reply
 from bot.services import Services
 from bot.storage import AnalysisRecord, NewAnalysis, Pending
+from bot.storage.database import unreachable
 from reports.messages import Messages
 
 log = logging.getLogger(__name__)
@@ -162,10 +163,21 @@ async def analyse_upload(
         if pending is not None:
             await services.db(services.storage.pending.done, pending.id)
         return
-    await publish(reply, m, job, outcome, name, pending_id=pending.id if pending else None)
-    await status(m("bot.status_excel"))
-    excel = await services.work(work.report_of, outcome.result, job, "xlsx")
-    await reply.bot.send_document(reply.chat_id, excel, filename=f"{PurePath(name).stem}-abc.xlsx")
+    try:
+        await publish(reply, m, job, outcome, name, pending_id=pending.id if pending else None)
+        await status(m("bot.status_excel"))
+        excel = await services.work(work.report_of, outcome.result, job, "xlsx")
+        await reply.bot.send_document(
+            reply.chat_id, excel, filename=f"{PurePath(name).stem}-abc.xlsx"
+        )
+    except InputError as error:  # the charts or the report need more than a worker may spend
+        await status(m("bot.status_failed", name=name, reason=m.error(error)))
+        return
+    except Exception as error:  # the status message ends with the reason, never left at ⏳
+        log.exception("Upload %s of chat %s failed after its analysis", name, reply.chat_id)
+        reason = m("bot.service_unavailable" if unreachable(error) else "bot.apology")
+        await status(m("bot.status_failed", name=name, reason=reason))
+        return
     await status(m("bot.status_done", name=name))
 
 

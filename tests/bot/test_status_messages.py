@@ -32,6 +32,22 @@ def test_a_failed_download_ends_its_status_with_the_reason(telegram, running, fi
     telegram.wait_text(CHAT, "✅ Analyse terminée : ventes.csv.", since=sent)
 
 
+def test_a_report_telegram_refuses_ends_the_status_with_the_reason(
+    telegram, running, files, sales_rows
+):
+    """After the summary: the Excel file refused for good. The analysis is stored and shown; the
+    status message says what went wrong instead of staying at ⏳."""
+    chat = CHAT + 1
+    telegram.faults.append(Fault("sendDocument", "400", description="Bad Request: file is empty"))
+    sent = telegram.document(chat, files.csv(sales_rows), "ventes.csv")
+    ended = telegram.wait_text(chat, "❌ ventes.csv", since=sent, method="editMessageText")
+    assert "Désolé, une erreur inattendue" in ended.text
+    assert edits(telegram, chat, sent)[-1] == ended.text  # the last word of the status
+    assert any("Analyse ABC" in t for t in telegram.texts(chat, since=sent))  # summary was sent
+    sent = telegram.text(chat, "/summary")  # and the analysis was stored
+    telegram.wait_text(chat, "Analyse ABC", since=sent)
+
+
 @pytest.fixture
 def bot_with_a_source(tmp_path, files, sales_rows):
     export = tmp_path / "export.csv"
