@@ -161,11 +161,14 @@ async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:
     try:
         await run_source(reply, settings, source)
     except Exception as error:
-        if not isinstance(error, SourceError | InputError):
-            # The sweep logs it; the status says it went wrong instead of hanging.
-            await status.update(m("bot.status_failed", name=source.title, reason=m("bot.apology")))
-            raise
-        reason = failure_reason(m, error)
+        # Any failure plans the next try (the slot is claimed: without a new date the schedule
+        # would stop for good); an unexpected one is raised again for the sweep's log.
+        expected = isinstance(error, SourceError | InputError)
+        reason = (
+            failure_reason(m, error)
+            if isinstance(error, SourceError | InputError)
+            else m("bot.apology")
+        )
         failures = settings.source_failures + 1
         if failures <= MAX_RETRIES:
             await services.db(
@@ -192,6 +195,8 @@ async def run_scheduled_source(reply: Reply, settings: ChatSettings) -> None:
             await status.update(
                 m("source.failed_final", name=source.title, reason=reason, date=date_text)
             )
+        if not expected:
+            raise
         return
     await status.update(m("source.done", name=source.title))
     await services.db(

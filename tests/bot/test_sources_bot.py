@@ -106,3 +106,23 @@ def test_a_failing_source_is_retried_hourly_then_waits_for_the_next_run(bot_with
     following = storage.chats.get(CHAT).source_next_at
     assert following is not None and following > now + dt.timedelta(days=20)
     assert storage.analyses.latest(CHAT) is None  # nothing half-written
+
+
+def test_an_unexpected_failure_of_a_scheduled_run_keeps_the_schedule(bot_with_sources):
+    """Telegram refusing the album mid-run is no source's fault: the slot is already claimed, so
+    the run is planned again an hour later instead of the schedule stopping for good."""
+    from .fake_api import Fault
+
+    api, bot, _, _ = bot_with_sources
+    sent = api.text(CHAT, "/source fichier")
+    api.wait_text(CHAT, "Source choisie : fichier", since=sent)
+    sent = api.text(CHAT, "/source every 7d")
+    api.wait_text(CHAT, "Analyse automatique tous les 7 jours", since=sent)
+    storage = bot.application.bot_data["services"].storage
+    due = storage.chats.get(CHAT).source_next_at
+    api.faults.append(Fault("sendMediaGroup", "400", description="Bad Request: wrong file"))
+    swept = api.mark()
+    bot.call(sweep(bot.application, due))
+    ended = api.wait_text(CHAT, "❌", since=swept, method="editMessageText")
+    assert "Désolé" in ended.text
+    assert storage.chats.get(CHAT).source_next_at == due + dt.timedelta(hours=1)
