@@ -104,26 +104,6 @@ def _write_reports(result: AnalysisResult, out: Path, language: str, currency: s
     return write_reports(result, out, language, date.today(), currency)
 
 
-def worker_limits(environ: dict[str, str] | os._Environ[str] = os.environ) -> WorkerLimits:
-    """The bot's worker limits, from the same variables (WORKER_MEMORY_MB, JOB_TIMEOUT_S): a file
-    behaves the same in the CLI and in the bot."""
-    from bot.pool import WorkerLimits
-
-    defaults = WorkerLimits()
-    memory, timeout = environ.get("WORKER_MEMORY_MB", ""), environ.get("JOB_TIMEOUT_S", "")
-    return WorkerLimits(
-        memory_mb=int(memory) if memory.strip().isdigit() else defaults.memory_mb,
-        job_timeout_s=float(timeout) if _positive(timeout) else defaults.job_timeout_s,
-    )
-
-
-def _positive(text: str) -> bool:
-    try:
-        return float(text) > 0
-    except ValueError:
-        return False
-
-
 def read_input(path: Path, max_bytes: int) -> bytes:
     """The file's bytes, reading at most `max_bytes` + 1 of them: a device (/dev/zero), a pipe or
     a sparse file is refused at the limit, never read whole first."""
@@ -206,16 +186,19 @@ def _analyze(args: argparse.Namespace, language: str) -> int:
         args.out,
         args.currency,
     )
-    from bot.pool import FORKSERVER, JobTooLarge, run_limited_in
+    from bot.config import ConfigError, worker_limits
+    from bot.pool import FORKSERVER, run_limited_in
 
-    # Read and analysed in a worker under the bot's limits: a reader that aborts or outgrows them
-    # costs the worker, and the user gets the bot's sentence.
-    limits = worker_limits()
-    context = FORK if _may_fork(limits) else FORKSERVER
+    # Read and analysed in a worker under the bot's limits (the same variables, read by the same
+    # function): a reader that aborts or outgrows them costs the worker, and the user gets the
+    # bot's sentence (JobTooLarge is an InputError).
     try:
-        out, notes = run_limited_in(context, limits, run_analyze, job)
-    except JobTooLarge as error:
-        raise InputError(f"job_{error.reason}") from None
+        limits = worker_limits()
+    except ConfigError as error:
+        sys.stderr.write(f"{error}\n")
+        return 2
+    context = FORK if _may_fork(limits) else FORKSERVER
+    out, notes = run_limited_in(context, limits, run_analyze, job)
     if args.json:
         sys.stdout.flush()
         sys.stdout.buffer.write(out)

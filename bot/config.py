@@ -40,14 +40,17 @@ def _number(environ: Mapping[str, str], name: str, default: float, messages: Mes
     return value
 
 
+DEFAULT_LIMITS = WorkerLimits()  # written once, in bot/pool.py
+
+
 def worker_limits(environ: Mapping[str, str] | None = None) -> WorkerLimits:
     """What one job may use (WORKER_MEMORY_MB, JOB_TIMEOUT_S): the bot's workers and the CLI read
     files under the same limits, so a file behaves the same in both."""
     environ = os.environ if environ is None else environ
     messages = Messages(normalise_language(environ.get("DEFAULT_LANGUAGE") or "fr"))
     return WorkerLimits(
-        memory_mb=int(_number(environ, "WORKER_MEMORY_MB", 3072, messages)),
-        job_timeout_s=_number(environ, "JOB_TIMEOUT_S", 300.0, messages),
+        memory_mb=int(_number(environ, "WORKER_MEMORY_MB", DEFAULT_LIMITS.memory_mb, messages)),
+        job_timeout_s=_number(environ, "JOB_TIMEOUT_S", DEFAULT_LIMITS.job_timeout_s, messages),
     )
 
 
@@ -71,8 +74,8 @@ class Config:
     webhook_port: int = 8443
     webhook_listen: str = "0.0.0.0"  # a webhook must be reachable from Telegram
     workers: int = 2
-    worker_memory_mb: int = 3072
-    job_timeout_s: float = 300.0
+    worker_memory_mb: int = DEFAULT_LIMITS.memory_mb
+    job_timeout_s: float = DEFAULT_LIMITS.job_timeout_s
     sources_file: Path | None = None
 
     @property

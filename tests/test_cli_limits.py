@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main, worker_limits
+from bot.cli import main
+from bot.config import ConfigError, worker_limits
 from bot.pool import WorkerLimits
 
 from .analysis import hostile_files as hostile
@@ -91,7 +92,17 @@ def test_limits_come_from_the_bots_variables():
     assert worker_limits({"WORKER_MEMORY_MB": "1024", "JOB_TIMEOUT_S": "30"}) == WorkerLimits(
         1024, 30.0
     )
-    assert worker_limits({"WORKER_MEMORY_MB": "lots", "JOB_TIMEOUT_S": "-1"}) == WorkerLimits()
+    with pytest.raises(ConfigError):
+        worker_limits({"WORKER_MEMORY_MB": "lots"})
+
+
+def test_a_bad_limit_is_one_sentence_in_the_cli(tmp_path, monkeypatch, capsys, files, sales_rows):
+    path = tmp_path / "ventes.csv"
+    path.write_bytes(files.csv(sales_rows))
+    monkeypatch.setenv("WORKER_MEMORY_MB", "lots")
+    assert main(["analyze", str(path), "--lang", "en"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "WORKER_MEMORY_MB" in error and "\n" not in error and "Traceback" not in error
 
 
 def test_the_worker_is_forked_only_from_a_small_process_without_threads():
