@@ -10,7 +10,7 @@ import stat
 import threading
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from analysis.errors import InputError
 from analysis.ingest.transactions import Transactions
@@ -109,7 +109,9 @@ def _download(url: str, max_bytes: int, deadline_s: float) -> bytes:
     given_up.set()
     client.close()
     if not outcome:
-        raise SourceError(f"{url}: no complete answer within {deadline_s:g} s", "url_timeout")
+        raise SourceError(
+            f"{_shown(url)}: no complete answer within {deadline_s:g} s", "url_timeout"
+        )
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]
@@ -131,15 +133,15 @@ def _get(client: httpx.Client, url: str, max_bytes: int, given_up: threading.Eve
             finally:
                 response.close()  # a redirect's body is never read
             if given_up.is_set():
-                raise SourceError(f"{url}: abandoned at the deadline", "url_timeout")
-        raise SourceError(f"{url}: more than {MAX_REDIRECTS} redirects", "url_unreachable")
+                raise SourceError(f"{_shown(url)}: abandoned at the deadline", "url_timeout")
+        raise SourceError(f"{_shown(url)}: more than {MAX_REDIRECTS} redirects", "url_unreachable")
     except httpx.HTTPStatusError as error:
         status = error.response.status_code
-        raise SourceError(f"{url}: {error}", "url_status", status=status) from None
+        raise SourceError(f"{_shown(url)}: HTTP {status}", "url_status", status=status) from None
     except httpx.TimeoutException as error:
-        raise SourceError(f"{url}: {error!r}", "url_timeout") from None
+        raise SourceError(f"{_shown(url)}: {type(error).__name__}", "url_timeout") from None
     except httpx.HTTPError as error:
-        raise SourceError(f"{url}: {error!r}", "url_unreachable") from None
+        raise SourceError(f"{_shown(url)}: {error!r}", "url_unreachable") from None
 
 
 def _body(response: httpx.Response, url: str, max_bytes: int, given_up: threading.Event) -> bytes:
@@ -154,11 +156,22 @@ def _body(response: httpx.Response, url: str, max_bytes: int, given_up: threadin
         if len(body) > max_bytes:
             raise _too_large(url, f"passed {max_bytes} bytes", max_bytes)
         if given_up.is_set():
-            raise SourceError(f"{url}: abandoned at the deadline", "url_timeout")
+            raise SourceError(f"{_shown(url)}: abandoned at the deadline", "url_timeout")
     return bytes(body)
 
 
 def _too_large(url: str, what: str, max_bytes: int) -> SourceError:
     return SourceError(
-        f"{url}: the answer {what}, over the limit", "url_too_large", limit_mb=max_bytes // 10**6
+        f"{_shown(url)}: the answer {what}, over the limit",
+        "url_too_large",
+        limit_mb=max_bytes // 10**6,
     )
+
+
+def _shown(url: str) -> str:
+    """The address as the log may show it: without its user, password and query, which can
+    hold credentials (`https://user:pass@host/export?token=...`)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"

@@ -359,3 +359,20 @@ def test_a_database_without_its_driver_is_a_source_error(tmp_path):
     with pytest.raises(SourceError, match="not a SQLAlchemy URL") as refused:
         load_sources(config)
     assert SECRET not in str(refused.value)
+
+
+def test_a_failing_address_is_logged_without_its_credentials(serve):
+    """The error a source raises goes to the log: the address's user, password and query (which
+    can hold a token) stay out of it, as they stay out of the chat."""
+
+    def answer(handler: BaseHTTPRequestHandler, served: Served) -> None:
+        handler.send_response(404)
+        handler.end_headers()
+
+    served = serve(answer)
+    host = served.url.split("://", 1)[1]
+    address = f"http://reader:{SECRET}@{host}/export.csv?token={SECRET}"
+    with pytest.raises(SourceError) as refused:
+        fetch(url_source(address), ALL, Limits(max_bytes=MB))
+    assert refused.value.code == "url_status" and SECRET not in str(refused.value)
+    assert f"{host}/export.csv" in str(refused.value)
