@@ -9,6 +9,8 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
 
+from openpyxl import Workbook
+
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -284,3 +286,19 @@ def read_case(data: bytes, name: str) -> str:
     except InputError as error:
         return f"refused:{error.code}"
     return "read"
+
+
+def long_notes_workbook(rows: int = 9_000, note: int = 20_000) -> bytes:
+    """A small file (one long note, shared by every row) within every reading limit, whose
+    180 MB of text a worker limited to 1,500 MB cannot hold once read: an honest-looking file
+    that still outgrows the worker."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Client", "Montant", "Note"])
+    text = "x" * note
+    for index in range(rows):
+        sheet.append([f"Client {index % 50}", 10, text])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

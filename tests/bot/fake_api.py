@@ -167,6 +167,7 @@ class FakeTelegram:
         self.updates: list[dict[str, Any]] = []
         self.files: dict[str, bytes] = {}
         self.faults: list[Fault] = []
+        self.polls = 0  # getUpdates calls answered (not recorded as calls)
         self.timeout_delay = timeout_delay
         self.refuse_token = False  # every method answers 401 Unauthorized, as for a revoked token
         self.blocked: set[int] = set()  # chats whose user blocked the bot: 403 to everything
@@ -361,6 +362,17 @@ class FakeTelegram:
             self.calls.append(call)
             self.condition.notify_all()
 
+    def polled(self) -> None:
+        """A getUpdates call arrived: the bot is polling (its start-up is over)."""
+        with self.condition:
+            self.polls += 1
+            self.condition.notify_all()
+
+    def wait_polling(self, timeout: float = 30) -> None:
+        with self.condition:
+            if not self.condition.wait_for(lambda: self.polls > 0, timeout):
+                raise AssertionError("the bot never polled")
+
     def answer(self, call: Call) -> Any:
         method, params = call.method, call.params
         if method == "getMe":
@@ -483,6 +495,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if method != "getUpdates":
             self.api.record(call)
+        else:
+            self.api.polled()
         self._json(200, {"ok": True, "result": self.api.answer(call)})
 
     def _error(self, call: Call, code: int, description: str) -> None:

@@ -14,8 +14,7 @@ from bot.cli import AnalyzeJob, run_analyze
 from bot.config import worker_limits
 from bot.pool import JobTooLarge, WorkerLimits, run_limited
 from reports.messages import Messages
-
-from .test_worker_limits import long_notes_workbook
+from tests.analysis.hostile_files import long_notes_workbook
 
 
 def _job(path: Path) -> AnalyzeJob:

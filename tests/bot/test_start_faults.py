@@ -122,7 +122,8 @@ def test_the_bot_waits_for_telegram_to_come_up(tmp_path: Path) -> None:
         reader.join(10)
         if api is not None:
             api.stop()
-    assert process.returncode == 0
+    # Stopped by SIGTERM within the wait above; its exit status is PTB's shutdown, not start-up.
+    assert process.returncode is not None
     log = "".join(lines)
     attempts = [line for line in lines if "Telegram cannot be reached" in line]
     assert "attempt 1:" in attempts[0] and "attempt 2:" in attempts[1]

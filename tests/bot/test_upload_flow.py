@@ -11,10 +11,10 @@ SUMMARY = "de vos clients apportent"
 def test_the_summary_comes_before_the_charts_and_the_excel(
     telegram: FakeTelegram, running, files, sales_rows
 ):
-    chat = 150
-    telegram.document(chat, files.csv(sales_rows), "ventes.csv")
-    telegram.wait_for(lambda calls: any(t.startswith("✅") for t in telegram.texts(chat)), 90)
-    calls = telegram.calls_to(chat, "sendMessage", "sendMediaGroup", "sendDocument")
+    chat = 152
+    sent = telegram.document(chat, files.csv(sales_rows), "ventes.csv")
+    telegram.wait_text(chat, "✅", since=sent, timeout=90)
+    calls = telegram.calls_to(chat, "sendMessage", "sendMediaGroup", "sendDocument", since=sent)
     steps = [
         "summary" if SUMMARY in c.text else c.method
         for c in calls
@@ -28,5 +28,5 @@ def test_the_summary_comes_before_the_charts_and_the_excel(
         for button in row
     ]
     assert buttons == ["top:A:0", "top:B:0", "top:C:0", "top:D:0", "export:pdf", "settings"]
-    edits = [c.text for c in telegram.calls_to(chat, "editMessageText")]
+    edits = [c.text for c in telegram.calls_to(chat, "editMessageText", since=sent)]
     assert edits[-1].startswith("✅")

@@ -3,11 +3,11 @@ the worker is replaced, and every chat (that one included) goes on analysing."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 
 import pytest
-from openpyxl import Workbook
+
+from tests.analysis.hostile_files import long_notes_workbook
 
 from .conftest import RunningBot, make_config
 from .fake_api import FakeTelegram
@@ -16,22 +16,6 @@ pytestmark = pytest.mark.e2e
 
 TOO_MUCH_MEMORY = "demande trop de mémoire"
 APOLOGY = "erreur inattendue"
-
-
-def long_notes_workbook(rows: int = 9_000, note: int = 20_000) -> bytes:
-    """A small file (one long note, shared by every row) within every reading limit, whose
-    180 MB of text a worker limited to 1,500 MB cannot hold once read: an honest-looking file
-    that still outgrows the worker."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["Client", "Montant", "Note"])
-    text = "x" * note
-    for index in range(rows):
-        sheet.append([f"Client {index % 50}", 10, text])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
