@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from analysis.errors import InputError
 from analysis.ingest.cleaning import clean
 from analysis.ingest.reading import RawTable, SourceInfo
 from analysis.ingest.transactions import Transactions
@@ -21,9 +22,15 @@ from bot.sources.config import Source
 from bot.sources.errors import SourceError
 
 
-def aggregate(source: Source, period: PeriodSpec, engine: sa.Engine | None = None) -> Transactions:
+def aggregate(
+    source: Source,
+    period: PeriodSpec,
+    engine: sa.Engine | None = None,
+    limits: Limits | None = None,
+) -> Transactions:
     """Run the aggregation in the database and clean its rows like any per-client table."""
     assert source.database is not None
+    limits = limits or Limits()
     own = engine is None
     try:
         # Inside the try: a missing driver or a bad URL is the source's failure, told as one.
@@ -41,13 +48,18 @@ def aggregate(source: Source, period: PeriodSpec, engine: sa.Engine | None = Non
                 resolved = resolve_period(period, None, _as_date(last))
                 if resolved.start is not None and resolved.end is not None:
                     bounds = (resolved.start, resolved.end)
-            frame = pd.read_sql(aggregate_statement(source, bounds), connection)
+            # One row per client: past the row limit, the table is refused unread (one more row
+            # than the limit is all that travels).
+            statement = aggregate_statement(source, bounds).limit(limits.max_rows + 1)
+            frame = pd.read_sql(statement, connection)
     except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError) as error:
         detail = str(error).splitlines()[0]
         raise SourceError(f"{source.title}: {detail}", "database") from None
     finally:
         if own:
             engine.dispose()
+    if len(frame) > limits.max_rows:
+        raise InputError("too_many_rows", rows=len(frame), limit=limits.max_rows)
     # Each spelling came back once: the most frequent in the table goes first, so that merging
     # names shows it (the rule everywhere: most frequent spelling, ties first seen).
     frame = frame.sort_values(ROWS, ascending=False, kind="stable").drop(columns=[ROWS])
@@ -56,7 +68,7 @@ def aggregate(source: Source, period: PeriodSpec, engine: sa.Engine | None = Non
         frame, np.arange(1, len(frame) + 1), SourceInfo.elsewhere(source.title, "database")
     )
     roles = {str(role): str(role) for role in frame.columns}  # the statement labels by role
-    tx = clean(raw, roles, Limits())
+    tx = clean(raw, roles, limits)
     return tx if bounds is None else replace(tx, applied_period=PeriodBounds(*bounds))
 
 

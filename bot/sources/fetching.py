@@ -58,7 +58,7 @@ def fetch(
                 PurePosixPath(urlparse(source.url).path).name or "source.csv",
                 options,
             )
-        return aggregate(source, period)
+        return aggregate(source, period, limits=limits)
     except InputError as error:
         raise without_content(error, source.title) from None
 

@@ -16,8 +16,9 @@ import pytest
 import sqlalchemy as sa
 
 from analysis.abc import analyze
+from analysis.errors import InputError
 from analysis.period import parse_period
-from analysis.settings import AnalysisSettings
+from analysis.settings import AnalysisSettings, Limits
 from bot.flows.sources import failure_reason
 from bot.sources import Source, SourceError, aggregate, fetch, load_sources, next_run
 from reports.messages import Messages
@@ -184,6 +185,17 @@ def test_database_aggregation_is_pushed_down_with_the_period_inside_the_sums(eng
     assert tx.applied_period is not None and tx.applied_period.end == dt.date(2025, 6, 1)
     whole = categories(aggregate(source, parse_period("all"), engine=engine))
     assert whole["Martin"] == ("A", 900.0)
+
+
+def test_a_database_past_the_row_limit_is_refused_with_one_row_more_read(engine):
+    make_table(engine)
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    source = database_source(str(engine.url.render_as_string(hide_password=False)))
+    with pytest.raises(InputError) as refused:
+        aggregate(source, parse_period("all"), engine=engine, limits=Limits(max_rows=3))
+    assert refused.value.code == "too_many_rows" and refused.value.params["rows"] == 4
+    assert "LIMIT" in statements[-1].upper()  # never more than the limit plus one travels
 
 
 def test_a_query_source_and_a_broken_one(engine):
