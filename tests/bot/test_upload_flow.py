@@ -3,7 +3,11 @@ buttons, before the charts are sent; the Excel file comes last, then the final s
 
 from __future__ import annotations
 
+import pytest
+
 from .fake_api import FakeTelegram
+
+pytestmark = pytest.mark.e2e
 
 SUMMARY = "de vos clients apportent"
 
