@@ -95,6 +95,8 @@ class Messages:
                 size = float(params[key])
                 decimals = 0 if size >= 10 else 1 if size >= 1 else 4
                 params[key] = formatter.number(size, decimals)
+        if self.has(f"format_kind.{params.get('kind')}"):  # a word, not a format's own name
+            params["kind"] = self(f"format_kind.{params['kind']}")
         if "criterion" in params:
             params["criterion"] = self(f"criterion.{params['criterion']}")
         if "role" in params:

@@ -105,8 +105,11 @@ def _looks_binary(head: bytes) -> bool:
     """NUL bytes mean binary, unless the bytes decode to readable UTF-16 text."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
-    if b"\x00" not in head:
+    nuls = head.count(b"\x00")
+    if nuls == 0:
         return False
+    if nuls <= max(2, len(head) // 200) and _mostly_text(head):
+        return False  # a text export with a stray NUL in a cell: read, the NUL cleaned away
     head = head[: len(head) // 2 * 2]
     for low, high in ((head[0::2], head[1::2]), (head[1::2], head[0::2])):
         # Spreadsheet text is largely ASCII (digits, delimiters, headers): in UTF-16 that is a
@@ -118,3 +121,10 @@ def _looks_binary(head: bytes) -> bool:
         if ascii_units > 0.3 * len(low):
             return False
     return True
+
+
+def _mostly_text(head: bytes) -> bool:
+    """At least 95 % of the bytes are printable ASCII, white space or non-ASCII (UTF-8, cp1252):
+    what a spreadsheet export is, and what images, archives and executables are not."""
+    texty = sum(b >= 32 or b in (9, 10, 13) for b in head)
+    return texty >= 0.95 * len(head)

@@ -31,6 +31,11 @@ def hostile_csv() -> bytes:
     return (header + padding + hostile).encode()
 
 
+def test_a_stray_nul_at_the_top_of_a_text_export_is_read_not_refused_as_binary():
+    tx = load(b"Client;Montant\nAcme\x00Corp;100\nBeta SA;200\nGamma SA;50\n", "nul.csv")
+    assert sorted(tx.frame["client"].astype(str)) == ["AcmeCorp", "Beta SA", "Gamma SA"]
+
+
 def test_control_characters_are_stripped_and_spellings_merge():
     tx = load(hostile_csv(), "ventes.csv")
     frame = tx.frame
