@@ -14,13 +14,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.abc import analyze
 from analysis.errors import InputError
 from analysis.period import parse_period
+from analysis.pipeline import load
+from analysis.result import AnalysisResult
 from analysis.settings import AnalysisSettings, Criterion, ReadOptions, Thresholds
 from reports.messages import Messages, normalise_language
 
 if TYPE_CHECKING:
-    from analysis.result import AnalysisResult
     from bot.pool import WorkerLimits
 
 ROLE_FLAGS = {
@@ -141,9 +143,6 @@ def run_analyze(job: AnalyzeJob) -> tuple[bytes, str]:
     # counts as used: the system allocator reserves only what it allocates.
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     data = read_input(job.path, job.options.limits.max_bytes)
-    from analysis.abc import analyze  # pandas is imported in the worker, not before the fork
-    from analysis.pipeline import load
-
     result = analyze(load(data, job.path.name, job.options), job.settings)
     if job.as_json:
         from reports.jsondoc import to_json
@@ -218,9 +217,6 @@ def _demo(args: argparse.Namespace, language: str) -> int:
     sample.write_bytes(sample_bytes(date.today()))
     messages = Messages(language)
     sys.stdout.write(messages("cli.demo_intro", path=sample) + "\n\n")
-    from analysis.abc import analyze
-    from analysis.pipeline import load
-
     result = analyze(load(sample.read_bytes(), sample.name), _settings(args))
     sys.stdout.write(as_plain(summary_sections(result, language, date.today(), args.currency)))
     folder = _write_reports(result, args.out, language, args.currency)
