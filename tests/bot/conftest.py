@@ -16,6 +16,7 @@ from telegram.ext import Application
 
 from bot.app import build_application, serve
 from bot.config import Config
+from bot.storage import Storage
 
 from .fake_api import TOKEN, FakeTelegram
 
@@ -120,3 +121,12 @@ def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def storage(storage_url: str) -> Iterator[Storage]:
+    """A migrated store on SQLite, and on PostgreSQL when TEST_DATABASE_URL names a server."""
+    store = Storage(storage_url)
+    store.migrate()
+    yield store
+    store.close()

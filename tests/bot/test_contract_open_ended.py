@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,14 +31,6 @@ def contract_rows(today: dt.date) -> list[list[str]]:
         ["Beta", "8000", soon],
         ["Gamma", "100", ""],
     ]
-
-
-@pytest.fixture
-def storage(storage_url) -> Iterator[Storage]:
-    store = Storage(storage_url)
-    store.migrate()
-    yield store
-    store.close()
 
 
 def test_an_open_ended_contract_is_stored_without_a_date_and_never_due(storage, files):

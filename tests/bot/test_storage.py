@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import inspect, text
@@ -18,14 +17,6 @@ from bot.storage import NewAnalysis, Storage
 from bot.summary import AnalysisSummary
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def storage(storage_url) -> Iterator[Storage]:
-    store = Storage(storage_url)
-    store.migrate()
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="module")

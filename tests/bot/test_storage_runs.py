@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .test_storage import NOW, new_analysis, sample, storage  # noqa: F401 (fixtures)
+from .test_storage import NOW, new_analysis, sample  # noqa: F401 (the sample fixture)
 
 
 def test_runs_are_uploads_with_their_latest_analysis(storage, sample):  # noqa: F811
