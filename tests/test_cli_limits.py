@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -48,12 +47,20 @@ def test_a_sparse_file_is_refused_without_being_read(tmp_path):
     sparse = tmp_path / "ventes.csv"
     with sparse.open("wb") as handle:
         handle.truncate(700_000_000)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     done = cli("analyze", str(sparse))
     one_sentence(done, "The file is 700 MB, over the 300 MB limit")
-    # Never read: the largest process of the run stayed far under the file's size.
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    assert peak == before or peak < 400_000  # KB
+    # Never read: the largest process of the run (a fresh parent waits for the CLI and its worker,
+    # so its children's peak is theirs alone) stayed far under the file's size.
+    measure = (
+        "import resource, subprocess, sys;"
+        f"subprocess.run([sys.executable, '-m', 'bot.cli', 'analyze', {str(sparse)!r}],"
+        " capture_output=True);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    peak = subprocess.run(
+        [sys.executable, "-c", measure], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert int(peak.stdout) < 400_000  # KB
 
 
 def test_a_far_cell_gets_the_sentence_naming_it(tmp_path):
@@ -110,3 +117,12 @@ def test_the_worker_is_forked_only_from_a_small_process_without_threads():
 
     # A process as large as a quarter of the limit would hand its address space to the child.
     assert not _may_fork(WorkerLimits(memory_mb=64))
+    # In a process of its own (pytest runs threads), a small one without threads forks.
+    check = (
+        "from bot.cli import _may_fork; from bot.pool import WorkerLimits;"
+        "print(_may_fork(WorkerLimits(memory_mb=100_000)), _may_fork(WorkerLimits(memory_mb=64)))"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert answer.stdout.split() == ["True", "False"]
